@@ -1,0 +1,334 @@
+"""The fact catalog (事实目录): every name a rule condition may read, and how to compute it.
+
+Each fact has a type for the condition language, Chinese and English titles for explanations,
+and the record fields it comes from -- the fields an intake form must ask for when a rule
+cannot be decided. :func:`engine_fact` turns a record into the flat dictionary of integers,
+booleans and codes that both back ends read (money in fen, dates as ordinals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..language.ir import Kind
+from ..language.parser import ValueType
+from ..language.pyeval import fact_key
+from ..record.codes import ExpenditureKind, Health, HouseholdType, HousingGrade, LabourCapacity, MeasureKind, MonitoringCategory, ShockKind
+from ..record.household import Household
+from ..record.values import to_fen
+from . import derive as d
+
+__all__ = ["FactSpec", "FACTS", "COLLECTIONS", "engine_fact", "fact_types", "collection_types", "display_value"]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    vtype: ValueType
+    title_zh: str
+    title_en: str
+    sources: tuple[str, ...]
+    compute: Callable[[Household, date], Any]
+
+
+def _fen(x: Decimal | None) -> int | None:
+    return None if x is None else to_fen(x)
+
+
+def _day(x: date | None) -> int | None:
+    return None if x is None else x.toordinal()
+
+
+def _code(x: Any) -> str | None:
+    return None if x is None else x.value
+
+
+MONEY = ValueType(Kind.MONEY, 2)
+NUMBER = ValueType(Kind.NUMBER, 0)
+DATE = ValueType(Kind.DATE, 0)
+BOOL = ValueType(Kind.BOOL, 0)
+
+
+def _text(enum: Any) -> ValueType:
+    return ValueType(Kind.TEXT, 0, tuple(enum.codes()))
+
+
+def _case(attr: str, conv: Callable[[Any], Any] = lambda v: v) -> Callable[[Household, date], Any]:
+    def get(r: Household, on: date) -> Any:
+        case = r.monitoring_case
+        return None if case is None else conv(getattr(case, attr))
+    return get
+
+
+def _water(attr: str) -> Callable[[Household, date], Any]:
+    def get(r: Household, on: date) -> Any:
+        w = r.drinking_water
+        return None if w is None else getattr(w, attr)
+    return get
+
+
+def _litres(r: Household, on: date) -> int | None:
+    w = r.drinking_water
+    if w is None or w.litres_per_person_day is None:
+        return None
+    return int(w.litres_per_person_day * 10)
+
+
+def _active_measures(r: Household, on: date) -> int | None:
+    if r.assistance_measures is None:
+        return None
+    return sum(1 for m in r.assistance_measures if d.measure_active(m, on))
+
+
+def _months_ident_to_elim(r: Household, on: date) -> int | None:
+    c = r.monitoring_case
+    if c is None or c.identified_on is None or c.eliminated_on is None:
+        return None
+    return d.months_between(c.identified_on, c.eliminated_on)
+
+
+def _last_check(r: Household, on: date) -> int | None:
+    c = r.monitoring_case
+    past = [x for x in (c.concentrated_checks or ()) if x <= on] if c is not None else []
+    return max(past).toordinal() if past else None
+
+
+def _publicity_days(r: Household, on: date) -> int | None:
+    c = r.monitoring_case
+    if c is None or c.publicity_start is None or c.publicity_end is None:
+        return None
+    # Civil Code art. 201: the day publicity starts is not counted (POLICY.md §13).
+    return (c.publicity_end - c.publicity_start).days
+
+
+def _per_capita_after_rigid(r: Household, on: date) -> int | None:
+    income = d.per_capita_net_income(r)
+    rigid = d.per_capita_rigid_out_of_pocket(r, on)
+    return None if income is None or rigid is None else to_fen(income - rigid)
+
+
+_CASE_SRC = ("monitoring_case",)
+
+_SPECS: list[FactSpec] = [
+    FactSpec("household.type", _text(HouseholdType), "户类型", "household type", ("household_type",),
+             lambda r, on: _code(r.household_type)),
+    FactSpec("household.size", NUMBER, "家庭人口数", "household size", ("members",), lambda r, on: d.household_size(r)),
+    FactSpec("household.relocation_site", BOOL, "易地搬迁安置", "in a relocation site", ("relocation_site",),
+             lambda r, on: r.relocation_site),
+    FactSpec("household.labour_capable_members", NUMBER, "有劳动能力人数", "labour-capable members",
+             ("members[].labour_capacity",), lambda r, on: d.labour_capable_members(r)),
+    FactSpec("household.has_labour_capacity", BOOL, "有劳动能力", "has labour capacity", ("members[].labour_capacity",),
+             lambda r, on: d.has_labour_capacity(r)),
+    FactSpec("household.active_measures", NUMBER, "有效帮扶措施数", "assistance measures in force",
+             ("assistance_measures",), _active_measures),
+    FactSpec("income.net", MONEY, "家庭纯收入", "household net income", ("income",), lambda r, on: _fen(d.net_income(r.income))),
+    FactSpec("income.per_capita_net", MONEY, "人均纯收入", "per-capita net income", ("income",),
+             lambda r, on: _fen(d.per_capita_net_income(r))),
+    FactSpec("income.previous_net", MONEY, "上期家庭纯收入", "previous window's net income", ("previous_income",),
+             lambda r, on: _fen(d.net_income(r.previous_income))),
+    FactSpec("income.previous_per_capita_net", MONEY, "上期人均纯收入", "previous per-capita net income",
+             ("previous_income",), lambda r, on: _fen(d.per_capita_net_income(r, previous=True))),
+    FactSpec("income.fall", MONEY, "收入减少额", "fall in net income", ("income", "previous_income"),
+             lambda r, on: _fen(d.income_fall(r))),
+    FactSpec("income.per_capita_after_rigid", MONEY, "扣除刚性支出后人均纯收入", "per-capita income after rigid spending",
+             ("income", "rigid_expenditures"), _per_capita_after_rigid),
+    FactSpec("expenditure.rigid_out_of_pocket", MONEY, "合规自付刚性支出", "compliant out-of-pocket rigid spending",
+             ("rigid_expenditures",), lambda r, on: _fen(d.rigid_out_of_pocket(r, on))),
+    FactSpec("expenditure.medical_out_of_pocket", MONEY, "合规自付医疗支出", "compliant out-of-pocket medical spending",
+             ("rigid_expenditures",), lambda r, on: _fen(d.rigid_out_of_pocket(r, on, ExpenditureKind.MEDICAL))),
+    FactSpec("expenditure.per_capita_rigid", MONEY, "人均合规自付支出", "per-capita compliant out-of-pocket spending",
+             ("rigid_expenditures",), lambda r, on: _fen(d.per_capita_rigid_out_of_pocket(r, on))),
+    FactSpec("education.children_out_of_school", NUMBER, "义务教育阶段失学辍学人数", "compulsory-age children out of school",
+             ("members[].birth_date", "members[].in_school", "members[].education_exemption"),
+             lambda r, on: d.compulsory_age_children_out_of_school(r, on)),
+    FactSpec("medical.uninsured_members", NUMBER, "未参加基本医疗保险人数", "members without basic medical insurance",
+             ("members[].basic_medical_insurance",), lambda r, on: d.uninsured_members(r)),
+    FactSpec("housing.grade", _text(HousingGrade), "住房安全等级", "housing safety grade", ("housing_grade",),
+             lambda r, on: _code(r.housing_grade)),
+    FactSpec("housing.secured", BOOL, "住房安全有保障", "housing secured", ("housing_grade",), lambda r, on: d.housing_secured(r)),
+    FactSpec("water.litres_per_person_day", ValueType(Kind.NUMBER, 1), "人均日供水量（升）", "litres per person per day",
+             ("drinking_water.litres_per_person_day",), _litres),
+    FactSpec("water.piped_to_home", BOOL, "自来水入户", "piped to the home", ("drinking_water.piped_to_home",), _water("piped_to_home")),
+    FactSpec("water.fetch_minutes", NUMBER, "取水往返时间（分钟）", "minutes to fetch water", ("drinking_water.fetch_minutes",),
+             _water("fetch_minutes")),
+    FactSpec("water.horizontal_distance_m", NUMBER, "取水水平距离（米）", "horizontal distance (m)",
+             ("drinking_water.horizontal_distance_m",), _water("horizontal_distance_m")),
+    FactSpec("water.vertical_distance_m", NUMBER, "取水垂直距离（米）", "vertical distance (m)",
+             ("drinking_water.vertical_distance_m",), _water("vertical_distance_m")),
+    FactSpec("water.days_cut_off", NUMBER, "近12个月断水天数", "days cut off in 12 months", ("drinking_water.days_cut_off",),
+             _water("days_cut_off")),
+    FactSpec("water.quality_checked", BOOL, "水质经检测或评价", "water quality checked", ("drinking_water.quality_checked",),
+             _water("quality_checked")),
+    FactSpec("water.quality_acceptable", BOOL, "水质合格", "water quality acceptable", ("drinking_water.quality_acceptable",),
+             _water("quality_acceptable")),
+    FactSpec("water.scarce_area", BOOL, "缺水地区", "water-scarce area", ("drinking_water.water_scarce_area",),
+             _water("water_scarce_area")),
+    FactSpec("case.exists", BOOL, "已建立监测案卷", "a monitoring case exists", _CASE_SRC, lambda r, on: r.monitoring_case is not None),
+    FactSpec("case.clue_found_on", DATE, "发现风险线索日期", "date the risk clue was found", ("monitoring_case.clue_found_on",),
+             _case("clue_found_on", _day)),
+    FactSpec("case.identified", BOOL, "已识别认定", "identified (county approval recorded)", ("monitoring_case.identified_on",),
+             _case("identified_on", lambda v: v is not None)),
+    FactSpec("case.identified_on", DATE, "县级审定日期", "identification date", ("monitoring_case.identified_on",),
+             _case("identified_on", _day)),
+    FactSpec("case.publicity_days", NUMBER, "村内公示天数", "days of village publicity",
+             ("monitoring_case.publicity_start", "monitoring_case.publicity_end"), _publicity_days),
+    FactSpec("case.green_channel", BOOL, "绿色通道", "green channel", ("monitoring_case.green_channel",),
+             _case("green_channel", lambda v: bool(v))),
+    FactSpec("case.assistance_started", BOOL, "已记录帮扶开始日期", "assistance start date recorded",
+             ("monitoring_case.assistance_started_on",), _case("assistance_started_on", lambda v: v is not None)),
+    FactSpec("case.first_assistance_on", DATE, "首项帮扶措施日期", "first assistance date",
+             ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), lambda r, on: _day(d.first_assistance_on(r))),
+    FactSpec("case.eliminated", BOOL, "已标注风险消除", "risk marked eliminated", ("monitoring_case.eliminated_on",),
+             _case("eliminated_on", lambda v: v is not None)),
+    FactSpec("case.eliminated_on", DATE, "风险消除日期", "elimination date", ("monitoring_case.eliminated_on",),
+             _case("eliminated_on", _day)),
+    FactSpec("case.months_identification_to_elimination", NUMBER, "识别至消除间隔月数",
+             "calendar months from identification to elimination",
+             ("monitoring_case.identified_on", "monitoring_case.eliminated_on"), _months_ident_to_elim),
+    FactSpec("case.category", _text(MonitoringCategory), "记录的监测对象类别", "recorded category", ("monitoring_case.category",),
+             _case("category", _code)),
+    FactSpec("case.last_concentrated_check", DATE, "最近一次集中排查日期", "last concentrated check",
+             ("monitoring_case.concentrated_checks",), _last_check),
+    FactSpec("case.income_above_range_since", DATE, "收入稳定超过监测范围起始日期", "income above the range since",
+             ("monitoring_case.income_above_range_since",), _case("income_above_range_since", _day)),
+    FactSpec("case.days_since_clue", NUMBER, "自发现线索以来天数", "days since the risk clue", ("monitoring_case.clue_found_on",),
+             lambda r, on: d.days_since_clue(r, on)),
+]
+
+FACTS: dict[str, FactSpec] = {s.name: s for s in _SPECS}
+
+
+@dataclass(frozen=True)
+class ItemField:
+    vtype: ValueType
+    title_zh: str
+    title_en: str
+    source: str
+    compute: Callable[[Any, Household, date], Any]
+
+
+def _member_age(m: Any, r: Household, on: date) -> int | None:
+    return None if m.birth_date is None else d.age_on(m.birth_date, on)
+
+
+def _after_identification(s: Any, r: Household, on: date) -> bool | None:
+    case = r.monitoring_case
+    if case is None or case.identified_on is None:
+        return False
+    return None if s.occurred_on is None else s.occurred_on > case.identified_on
+
+
+COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemField]]] = {
+    "members": ("members", lambda r: r.members, {
+        "age": ItemField(NUMBER, "年龄", "age", "birth_date", _member_age),
+        "labour_capable": ItemField(BOOL, "有劳动能力", "labour-capable", "labour_capacity",
+                                    lambda m, r, on: None if m.labour_capacity is None else m.labour_capacity.is_capable),
+        "labour_capacity": ItemField(_text(LabourCapacity), "劳动能力", "labour capacity", "labour_capacity",
+                                     lambda m, r, on: _code(m.labour_capacity)),
+        "health": ItemField(_text(Health), "健康状况", "health", "health", lambda m, r, on: _code(m.health)),
+        "severely_disabled": ItemField(BOOL, "重度残疾（1-2级）", "severely disabled (grade 1-2)", "disability_grade",
+                                       lambda m, r, on: d.severely_disabled(m)),
+        "in_school": ItemField(BOOL, "在校", "in school", "in_school", lambda m, r, on: m.in_school),
+        "exempted": ItemField(BOOL, "有义务教育豁免", "has an education exemption", "education_exemption",
+                              lambda m, r, on: m.education_exemption is not None),
+        "out_of_school": ItemField(BOOL, "义务教育阶段失学辍学", "compulsory-age child out of school", "in_school",
+                                   lambda m, r, on: d.child_out_of_school(m, on)),
+        "insured": ItemField(BOOL, "参加基本医疗保险", "insured", "basic_medical_insurance", lambda m, r, on: m.basic_medical_insurance),
+        "willing_to_work": ItemField(BOOL, "有就业意愿", "willing to work", "willing_to_work", lambda m, r, on: m.willing_to_work),
+        "months_worked_away": ItemField(NUMBER, "外出务工月数", "months worked away", "months_worked_away",
+                                        lambda m, r, on: m.months_worked_away),
+    }),
+    "shocks": ("shocks", lambda r: r.shocks, {
+        "kind": ItemField(_text(ShockKind), "事件类别", "kind", "kind", lambda s, r, on: _code(s.kind)),
+        "occurred_on": ItemField(DATE, "发生日期", "date", "occurred_on", lambda s, r, on: _day(s.occurred_on)),
+        "days_ago": ItemField(NUMBER, "距评估日天数", "days before the as-of date", "occurred_on",
+                              lambda s, r, on: None if s.occurred_on is None else (on - s.occurred_on).days),
+        "loss": ItemField(MONEY, "损失金额", "loss", "loss", lambda s, r, on: _fen(s.loss)),
+        "facts_verified": ItemField(BOOL, "事实清楚", "facts verified", "facts_verified", lambda s, r, on: s.facts_verified),
+        "severe": ItemField(BOOL, "基本生活严重困难", "basic living severely affected", "basic_living_severely_affected",
+                            lambda s, r, on: s.basic_living_severely_affected),
+        "after_identification": ItemField(BOOL, "发生在识别认定之后", "after identification", "occurred_on", _after_identification),
+    }),
+    "measures": ("assistance_measures", lambda r: r.assistance_measures, {
+        "kind": ItemField(_text(MeasureKind), "措施类型", "kind", "kind", lambda x, r, on: _code(x.kind)),
+        "started_on": ItemField(DATE, "开始日期", "start", "started_on", lambda x, r, on: _day(x.started_on)),
+        "active": ItemField(BOOL, "有效", "in force", "started_on", lambda x, r, on: d.measure_active(x, on)),
+    }),
+}
+
+
+def fact_types() -> dict[str, ValueType]:
+    return {name: spec.vtype for name, spec in FACTS.items()}
+
+
+def collection_types() -> dict[str, dict[str, ValueType]]:
+    return {name: {f: it.vtype for f, it in fields.items()} for name, (_, _, fields) in COLLECTIONS.items()}
+
+
+def engine_fact(record: Household, as_of: date, names: frozenset[str] | None = None,
+                collections: frozenset[str] | None = None) -> dict[str, Any]:
+    """The flat engine fact: only known values, as integers, booleans and codes.
+
+    ``names``/``collections`` restrict it to what a rule pack reads: durable-rules refuses a
+    message of more than 255 properties, and every property is serialised on every call.
+    """
+    out: dict[str, Any] = {"as_of": as_of.toordinal()}
+    for name, spec in FACTS.items():
+        if names is not None and name not in names:
+            continue
+        value = spec.compute(record, as_of)
+        if value is not None:
+            out[fact_key(name)] = value
+    for coll, (_, getter, fields) in COLLECTIONS.items():
+        if collections is not None and coll not in collections:
+            continue
+        items = getter(record)
+        if items is None:
+            continue
+        rows = []
+        for item in items:
+            row = {}
+            for fname, spec_ in fields.items():
+                v = spec_.compute(item, record, as_of)
+                if v is not None:
+                    row[fname] = v
+            rows.append(row)
+        out[fact_key(coll)] = rows
+        out[f"__n__{fact_key(coll)}"] = len(rows)
+    return out
+
+
+def display_value(vtype: ValueType, value: Any) -> str:
+    """An engine value as a caseworker reads it: 6,900.00 元, 2022-07-16, 是/否."""
+    if value is None:
+        return "未知/unknown"
+    if vtype.kind is Kind.MONEY:
+        amount = Decimal(value).scaleb(-vtype.scale)
+        return f"{amount:,.2f} 元"
+    if vtype.kind is Kind.DATE:
+        return date.fromordinal(value).isoformat()
+    if vtype.kind is Kind.BOOL:
+        return "是/yes" if value else "否/no"
+    if vtype.kind is Kind.NUMBER and vtype.scale:
+        return str(Decimal(value).scaleb(-vtype.scale))
+    if vtype.kind is Kind.TEXT_SET:
+        return ", ".join(value)
+    return str(value)
+
+
+def sources_of(name: str) -> tuple[str, ...]:
+    if name in FACTS:
+        return FACTS[name].sources
+    for coll, (path, _, fields) in COLLECTIONS.items():
+        if name == coll:
+            return (path,)
+    return ()
+
+
+def item_source(collection: str, field: str) -> str:
+    path, _, fields = COLLECTIONS[collection]
+    return f"{path}[].{fields[field].source}"
+

@@ -1,0 +1,176 @@
+"""The plain-Python back end: evaluate rule IR over an engine fact, in three-valued logic.
+
+A fact that was not collected is absent from the engine fact, and a condition that depends on
+it is *unknown* (``None``), not false -- Kleene's logic: ``unknown and false`` is false,
+``unknown or true`` is true, and otherwise unknown stays unknown. This back end decides which
+rules are undecided, computes conclusion values, and is the oracle that the durable-rules
+back end is tested against; the benchmark uses it as the plain-Python baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from .ir import And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, Or, Quantified, Ref, Signal, Truth
+
+__all__ = ["compile_condition", "compile_expression", "Tri", "param_key", "fact_key", "set_member_key"]
+
+Tri = bool | None
+Fact = Mapping[str, Any]
+_Fn = Callable[[Fact, Mapping[str, Any], frozenset[str]], Any]
+
+
+def fact_key(name: str) -> str:
+    """Engine field of a fact or parameter: durable-rules reads dots as nesting, so flatten."""
+    return name.replace(".", "__")
+
+
+def param_key(name: str) -> str:
+    return fact_key(name)
+
+
+def set_member_key(param_name: str, code: str) -> str:
+    """Field that holds ``code`` when ``code`` belongs to the set parameter (else absent)."""
+    return f"{fact_key(param_name)}__{code}"
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compile_expression(expr: Expr) -> Callable[[Fact, Mapping[str, Any]], Any]:
+    """A function (fact, item) -> the expression's engine value, or None when unknown."""
+    if isinstance(expr, Const):
+        value = expr.value
+        return lambda fact, item: value
+    if isinstance(expr, Ref):
+        key = expr.field if expr.item_of else fact_key(expr.name)
+        if expr.item_of:
+            return lambda fact, item: item.get(key)
+        return lambda fact, item: fact.get(key)
+    if isinstance(expr, Arith):
+        left, right = compile_expression(expr.left), compile_expression(expr.right)
+        op = expr.op
+
+        def arith(fact: Fact, item: Mapping[str, Any]) -> Any:
+            a = left(fact, item)
+            if a is None:
+                return None
+            b = right(fact, item)
+            if b is None:
+                return None
+            return a + b if op == "+" else a - b if op == "-" else a * b
+
+        return arith
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def compile_condition(cond: Cond) -> Callable[[Fact, frozenset[str]], Tri]:
+    """A function (fact, concluded signals) -> True, False or None (unknown)."""
+    fn = _compile(cond)
+    empty: Mapping[str, Any] = {}
+    return lambda fact, signals: fn(fact, empty, signals)
+
+
+def _compile(cond: Cond) -> _Fn:
+    if isinstance(cond, Compare):
+        left, right = compile_expression(cond.left), compile_expression(cond.right)
+        test = _COMPARE[cond.op]
+
+        def compare(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            a = left(fact, item)
+            if a is None:
+                return None
+            b = right(fact, item)
+            if b is None:
+                return None
+            return test(a, b)
+
+        return compare
+    if isinstance(cond, Truth):
+        value = compile_expression(cond.ref)
+
+        def truth(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            v = value(fact, item)
+            return None if v is None else bool(v)
+
+        return truth
+    if isinstance(cond, Known):
+        value = compile_expression(cond.ref)
+        return lambda fact, item, signals: value(fact, item) is not None
+    if isinstance(cond, Signal):
+        name = cond.name
+        return lambda fact, item, signals: name in signals
+    if isinstance(cond, Not):
+        inner = _compile(cond.item)
+
+        def negate(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            v = inner(fact, item, signals)
+            return None if v is None else not v
+
+        return negate
+    if isinstance(cond, And):
+        parts = [_compile(c) for c in cond.items]
+
+        def conj(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            unknown = False
+            for p in parts:
+                v = p(fact, item, signals)
+                if v is False:
+                    return False
+                if v is None:
+                    unknown = True
+            return None if unknown else True
+
+        return conj
+    if isinstance(cond, Or):
+        parts = [_compile(c) for c in cond.items]
+
+        def disj(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            unknown = False
+            for p in parts:
+                v = p(fact, item, signals)
+                if v is True:
+                    return True
+                if v is None:
+                    unknown = True
+            return None if unknown else False
+
+        return disj
+    if isinstance(cond, Quantified):
+        body = _compile(cond.body)
+        key = fact_key(cond.collection)
+        want_any = cond.quantifier == "any"
+
+        def quantified(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            items = fact.get(key)
+            if items is None:
+                return None
+            unknown = False
+            for it in items:
+                v = body(fact, it, signals)
+                if v is None:
+                    unknown = True
+                elif v is want_any:
+                    return want_any
+            return None if unknown else not want_any
+
+        return quantified
+    if isinstance(cond, InSet):
+        value = compile_expression(cond.item)
+        pname = cond.param.name
+
+        def member(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+            code = value(fact, item)
+            if code is None:
+                return None
+            return fact.get(set_member_key(pname, code)) == code
+
+        return member
+    raise TypeError(f"not a condition: {cond!r}")

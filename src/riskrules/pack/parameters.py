@@ -1,0 +1,256 @@
+"""Dated parameters per jurisdiction (分地区、分生效日期的参数).
+
+A parameter is declared once (type, titles) in ``parameter_types.yaml``; each jurisdiction file
+``parameters/<code>.yaml`` gives values keyed by effective date, each with its source. A
+jurisdiction is a region-code prefix: ``CN`` national, ``23`` a province, ``2301`` a city,
+``230102`` a county, 9 and 12 digits a township and a village.
+
+Resolution for a household: the most specific jurisdiction, among the prefixes of its region
+code, that has a value in force on the as-of date; within it, the latest value whose effective
+date is on or before the as-of date.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..deadlines.periods import PeriodUnit
+from ..errors import MissingParameter, RulePackError
+from ..language.ir import Kind
+from ..language.parser import ValueType
+from ..record import codes
+from .citations import Citation, parse_citation
+from .yamlfile import LineDict, load_yaml, require
+
+__all__ = ["Period", "ParameterDecl", "ParameterValue", "ParameterTable", "jurisdiction_chain", "load_parameters"]
+
+_TYPES = ("money", "number", "period", "bool", "text_set")
+_JURISDICTION = re.compile(r"^(CN|\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A length of time as policy states it: 15 calendar days, 20 working days, 6 months."""
+
+    amount: int
+    unit: PeriodUnit
+
+    def __str__(self) -> str:
+        zh = {"calendar_days": "日", "working_days": "个工作日", "months": "个月", "years": "年"}[self.unit.value]
+        return f"{self.amount}{zh} ({self.amount} {self.unit.value.replace('_', ' ')})"
+
+
+@dataclass(frozen=True)
+class ParameterDecl:
+    name: str
+    type: str
+    decimals: int
+    title_zh: str
+    title_en: str
+    domain: tuple[str, ...]
+    file: str
+    line: int
+
+    @property
+    def vtype(self) -> ValueType | None:
+        """The condition-language type; ``None`` for periods, which only ``periods:`` may use."""
+        return {
+            "money": ValueType(Kind.MONEY, 2),
+            "number": ValueType(Kind.NUMBER, self.decimals),
+            "bool": ValueType(Kind.BOOL),
+            "text_set": ValueType(Kind.TEXT_SET, 0, self.domain),
+        }.get(self.type)
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    name: str
+    jurisdiction: str
+    effective: date
+    value: Any          # Decimal yuan, Decimal number, Period, bool or frozenset of codes
+    local: bool
+    source: Citation
+    file: str
+    line: int
+
+    def engine_value(self, decl: ParameterDecl) -> Any:
+        if decl.type == "money":
+            return int(self.value * 100)
+        if decl.type == "number":
+            return int(self.value.scaleb(decl.decimals))
+        return self.value
+
+    def display(self) -> str:
+        if isinstance(self.value, frozenset):
+            return ", ".join(sorted(self.value))
+        if isinstance(self.value, bool):
+            return "是/yes" if self.value else "否/no"
+        if isinstance(self.value, Decimal) and self.value == self.value.to_integral_value() and self.value.as_tuple().exponent >= 0:
+            return f"{self.value}"
+        return str(self.value)
+
+
+def jurisdiction_chain(code: str) -> tuple[str, ...]:
+    """Most specific first: ``230102001001`` -> 230102001001, 230102001, 230102, 2301, 23, CN."""
+    if code == "CN":
+        return ("CN",)
+    if not _JURISDICTION.match(code):
+        raise ValueError(f"not a jurisdiction code: {code!r} (CN or a 2/4/6/9/12-digit region prefix)")
+    return tuple(code[:n] for n in (12, 9, 6, 4, 2) if n <= len(code)) + ("CN",)
+
+
+class ParameterTable:
+    """All declared parameters and their dated values, by jurisdiction."""
+
+    def __init__(self, decls: dict[str, ParameterDecl], values: dict[str, dict[str, list[ParameterValue]]]):
+        self.decls = decls
+        self.values = values
+        self.resolve = lru_cache(maxsize=4096)(self._resolve)  # type: ignore[method-assign]
+
+    def _resolve(self, name: str, jurisdiction: str, on: date) -> ParameterValue:
+        if name not in self.decls:
+            raise KeyError(name)
+        by_place = self.values.get(name, {})
+        for place in jurisdiction_chain(jurisdiction):
+            in_force = [v for v in by_place.get(place, ()) if v.effective <= on]
+            if in_force:
+                return in_force[-1]
+        raise MissingParameter(name, jurisdiction, on)
+
+    def jurisdictions(self) -> list[str]:
+        return sorted({j for by in self.values.values() for j in by})
+
+
+def load_parameters(root: Path) -> ParameterTable:
+    decls = _load_decls(root, root / "parameter_types.yaml")
+    values: dict[str, dict[str, list[ParameterValue]]] = {}
+    folder = root / "parameters"
+    for path in sorted(folder.glob("*.yaml")):
+        file = str(path.relative_to(root))
+        data = load_yaml(path, root)
+        jurisdiction = str(require(data, "jurisdiction", (str, int), file=file))
+        if jurisdiction != path.stem or not _JURISDICTION.match(jurisdiction):
+            raise RulePackError(f"jurisdiction '{jurisdiction}' must match the file name and be CN or a region prefix",
+                                message_zh="辖区代码须与文件名一致，且为 CN 或行政区划代码前缀", file=file, line=data.line_of("jurisdiction"))
+        params = require(data, "parameters", dict, file=file)
+        for name, raw in params.items():
+            line = params.line_of(name)
+            if name not in decls:
+                match = difflib.get_close_matches(name, list(decls), n=1)
+                raise RulePackError(f"parameter '{name}' is not declared in parameter_types.yaml",
+                                    message_zh=f"参数 '{name}' 未在 parameter_types.yaml 中声明", file=file, line=line,
+                                    suggestion=match[0] if match else None)
+            entries = require(raw, "values", list, file=file, line=line)
+            parsed = [_parse_value(decls[name], jurisdiction, e, file, line) for e in entries]
+            parsed.sort(key=lambda v: v.effective)
+            for a, b in zip(parsed, parsed[1:]):
+                if a.effective == b.effective:
+                    raise RulePackError(f"two values of '{name}' take effect on {a.effective}",
+                                        message_zh=f"参数 '{name}' 在 {a.effective} 有两个生效取值", file=file, line=b.line)
+            values.setdefault(name, {})[jurisdiction] = parsed
+    for name, decl in decls.items():
+        if "CN" not in values.get(name, {}):
+            raise RulePackError(f"parameter '{name}' has no national (CN) value: every parameter needs a default",
+                                message_zh=f"参数 '{name}' 缺少全国（CN）默认值", file=decl.file, line=decl.line)
+    return ParameterTable(decls, values)
+
+
+def _load_decls(root: Path, path: Path) -> dict[str, ParameterDecl]:
+    file = str(path.relative_to(root))
+    data = load_yaml(path, root)
+    params = require(data, "parameters", dict, file=file)
+    out: dict[str, ParameterDecl] = {}
+    for name, raw in params.items():
+        line = params.line_of(name)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise RulePackError(f"parameter name '{name}' must be lower_snake_case", message_zh="参数名须为小写下划线形式",
+                                file=file, line=line)
+        ptype = require(raw, "type", str, file=file, line=line)
+        if ptype not in _TYPES:
+            match = difflib.get_close_matches(ptype, _TYPES, n=1)
+            raise RulePackError(f"unknown parameter type '{ptype}'", message_zh=f"未知参数类型 '{ptype}'", file=file,
+                                line=raw.line_of("type"), suggestion=match[0] if match else None)
+        title = require(raw, "title", dict, file=file, line=line)
+        domain: tuple[str, ...] = ()
+        if ptype == "text_set":
+            enum_name = require(raw, "codes", str, file=file, line=line)
+            enum = getattr(codes, enum_name, None)
+            if enum is None or not isinstance(enum, type) or not issubclass(enum, codes.Coded):
+                raise RulePackError(f"'codes: {enum_name}' is not a code list", message_zh=f"'{enum_name}' 不是代码表",
+                                    file=file, line=raw.line_of("codes"))
+            domain = tuple(enum.codes())
+        decimals = raw.get("decimals", 0)
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
+            raise RulePackError("'decimals' must be a whole number from 0 to 6", message_zh="'decimals' 应为 0 到 6 的整数",
+                                file=file, line=raw.line_of("decimals"))
+        out[name] = ParameterDecl(name, ptype, decimals, str(title.get("zh", "")), str(title.get("en", "")), domain, file, line)
+    return out
+
+
+def _parse_value(decl: ParameterDecl, jurisdiction: str, raw: Any, file: str, line: int) -> ParameterValue:
+    if not isinstance(raw, dict):
+        raise RulePackError("each value needs effective, value and source", message_zh="每个取值需要 effective、value、source",
+                            file=file, line=line)
+    line = raw.line if isinstance(raw, LineDict) else line
+    effective = require(raw, "effective", date, file=file, line=line)
+    unknown = set(raw) - {"effective", "value", "local", "source"}
+    if unknown:
+        raise RulePackError(f"unknown key(s) {', '.join(sorted(unknown))}", message_zh="存在未知的键", file=file, line=line)
+    if "value" not in raw:
+        raise RulePackError("missing 'value'", message_zh="缺少 'value'", file=file, line=line)
+    value = _typed(decl, raw["value"], file, raw.line_of("value") if isinstance(raw, LineDict) else line)
+    local = raw.get("local", False)
+    if not isinstance(local, bool):
+        raise RulePackError("'local' must be true or false", message_zh="'local' 应为 true 或 false", file=file, line=line)
+    source = parse_citation(raw.get("source"), file=file, line=line)
+    return ParameterValue(decl.name, jurisdiction, effective, value, local, source, file, line)
+
+
+def _typed(decl: ParameterDecl, raw: Any, file: str, line: int) -> Any:
+    def bad(what_en: str, what_zh: str) -> RulePackError:
+        return RulePackError(f"value of '{decl.name}' must be {what_en}", message_zh=f"参数 '{decl.name}' 的取值应为{what_zh}",
+                             file=file, line=line)
+
+    if decl.type in ("money", "number"):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise bad("a number", "数字")
+        # YAML reads 0.2 as a float; its shortest repr is the text the author wrote.
+        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+        places = 2 if decl.type == "money" else decl.decimals
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            raise bad(f"a number with at most {places} decimals", f"最多 {places} 位小数的数字")
+        return number
+    if decl.type == "bool":
+        if not isinstance(raw, bool):
+            raise bad("true or false", " true 或 false")
+        return raw
+    if decl.type == "text_set":
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            raise bad("a list of codes", "代码列表")
+        wrong = [x for x in raw if x not in decl.domain]
+        if wrong:
+            match = difflib.get_close_matches(wrong[0], decl.domain, n=1)
+            raise RulePackError(f"'{wrong[0]}' is not one of {', '.join(decl.domain)}",
+                                message_zh=f"'{wrong[0]}' 不在代码表中", file=file, line=line,
+                                suggestion=match[0] if match else None)
+        return frozenset(raw)
+    if decl.type == "period":
+        if not isinstance(raw, dict) or set(raw) != {"amount", "unit"}:
+            raise bad("{amount: N, unit: calendar_days|working_days|months|years}", "{amount: 数量, unit: 单位}")
+        amount, unit = raw["amount"], raw["unit"]
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            raise bad("a whole, non-negative amount", "非负整数数量")
+        try:
+            return Period(amount, PeriodUnit(unit))
+        except ValueError:
+            match = difflib.get_close_matches(str(unit), [u.value for u in PeriodUnit], n=1)
+            raise RulePackError(f"unknown period unit '{unit}'", message_zh=f"未知期限单位 '{unit}'", file=file, line=line,
+                                suggestion=match[0] if match else None) from None
+    raise AssertionError(decl.type)

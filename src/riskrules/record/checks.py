@@ -1,0 +1,36 @@
+"""Checks of an already-validated record against an as-of date (评估日期一致性).
+
+A record validated without an as-of date may still hold dates after the date it is assessed
+on (a member born later, a case identified later): such a record describes a future, and
+assessing it would give a wrong answer rather than an error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import Problem
+from .household import Household
+
+__all__ = ["dates_after"]
+
+_CASE_DATES = ("clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on",
+               "assistance_started_on", "eliminated_on")
+
+
+def dates_after(record: Household, as_of: date) -> list[Problem]:
+    """Every date in the record that lies after ``as_of``, as problems with field paths."""
+    problems: list[Problem] = []
+
+    def late(path: str, value: date | None) -> None:
+        if value is not None and value > as_of:
+            problems.append(Problem(path, "date_after_as_of", f"日期 {value} 晚于评估日期 {as_of}",
+                                    f"date {value} is after the as-of date {as_of}"))
+
+    for i, m in enumerate(record.members):
+        late(f"members[{i}].birth_date", m.birth_date)
+    case = record.monitoring_case
+    if case is not None:
+        for name in _CASE_DATES:
+            late(f"monitoring_case.{name}", getattr(case, name))
+    return problems
