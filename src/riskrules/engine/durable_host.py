@@ -32,7 +32,7 @@ from durable.engine import Host, MessageNotHandledException, MessageObservedExce
 
 from ..errors import EngineError
 
-__all__ = ["DurableRunner", "EngineRule", "HOUSEHOLD", "SIGNAL"]
+__all__ = ["DurableRunner", "EngineRule", "RuleNotCompilable", "HOUSEHOLD", "SIGNAL"]
 
 HOUSEHOLD = "household"
 SIGNAL = "signal"
@@ -54,6 +54,15 @@ class EngineRule:
     rule_id: str       # the pack rule it belongs to
     conditions: list[dict[str, Any]]  # the rule's "all" list
     concludes: str | None
+
+
+class RuleNotCompilable(ValueError):
+    """durable-rules refused one rule (e.g. error 113: more than 32 expressions in one join)."""
+
+    def __init__(self, rule_id: str, detail: str):
+        self.rule_id = rule_id
+        self.detail = detail
+        super().__init__(f"{rule_id}: {detail}")
 
 
 @dataclass
@@ -80,12 +89,10 @@ class DurableRunner:
         self.definition_json = json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "run"} for k, v in definition.items()},
                                           sort_keys=True, ensure_ascii=False)
         self._host = _QuietHost()
-        # set_rulesets deletes the "run" key of the dict it is given.
-        actions = {k: v["run"] for k, v in definition.items()}
-        plain = {k: {kk: copy.deepcopy(vv) for kk, vv in v.items() if kk != "run"} for k, v in definition.items()}
-        for k in plain:
-            plain[k]["run"] = actions[k]
-        self._host.set_rulesets({ruleset_name: plain})
+        try:
+            self._host.set_rulesets({ruleset_name: _fresh(definition)})
+        except Exception as error:
+            raise _culprit(rules, error) from None
 
     def _noop(self) -> Callable[[Any], None]:
         def heard(c: Any) -> None:
@@ -144,3 +151,31 @@ class DurableRunner:
     def state_count(self) -> int:
         """Sessions alive in this runner (0 between assessments)."""
         return len(self._runs)
+
+
+def _fresh(definition: dict[str, Any]) -> dict[str, Any]:
+    # set_rulesets deletes the "run" key of the dict it is given: hand it a deep copy.
+    out = {}
+    for name, rule in definition.items():
+        out[name] = {k: copy.deepcopy(v) for k, v in rule.items() if k != "run"}
+        out[name]["run"] = rule["run"]
+    return out
+
+
+def _culprit(rules: list[EngineRule], error: Exception) -> Exception:
+    """Find which rule durable-rules refuses, by registering each alone in a scratch host."""
+    for i, rule in enumerate(rules):
+        scratch = _QuietHost()
+        try:
+            scratch.set_rulesets({f"probe_{id(scratch)}_{i}": {rule.name: {"all": copy.deepcopy(rule.conditions),
+                                                                             "run": _probe_action}}})
+        except Exception as e:
+            detail = str(e)
+            if "113" in detail:
+                detail += " (more than 32 expressions in one condition: split it into signals or definitions)"
+            return RuleNotCompilable(rule.rule_id, detail)
+    return EngineError(f"durable-rules refused the rule set: {error}")
+
+
+def _probe_action(c: Any) -> None:
+    return None

@@ -41,8 +41,12 @@ _FEN = Decimal("0.01")
 
 
 def age_on(birth: date, on: date) -> int:
-    """Age in whole years on a date (周岁). Someone born on 29 February turns a year older on
-    1 March in common years (relativedelta counts 28 Feb as not yet the birthday)."""
+    """Age in whole years on a date (周岁).
+
+    Someone born on 29 February is a year older on 28 February of a common year: a year counted
+    from 29 February has no corresponding day and ends on the month's last day (Civil Code
+    art. 202), which is also how dateutil's relativedelta counts.
+    """
     if on < birth:
         raise ValueError("born after the date")
     return relativedelta(on, birth).years

@@ -6,8 +6,10 @@ What the generator must respect, all measured on durable-rules 2.0.28 (see
 - a missing field inside arithmetic is *not* a non-match -- ``0 < missing - 20`` fires -- so
   every field read inside an expression is guarded with ``$ex``;
 - ``$iall`` over an empty list is false, while ``all()`` of nothing is true;
-- inside ``$iany``/``$iall`` a right-hand ``$m`` reads the outer fact, never the item, so an
-  item field may only be compared with constants and outer facts;
+- inside ``$iany``/``$iall`` a right-hand ``$m`` reads the outer fact, never the item, while
+  ``$ex`` reads the item: an item field may only be compared with constants and parameters;
+- comparing with a ``$m`` field that is missing *matches* at the top level: parameters are
+  always present, set parameters carry a field for every code, other facts are guarded;
 - ``$div`` truncates to an integer, so the language has no division at all;
 - the left side of a comparison must be a field name: two computed sides are compared as
   ``0 op (right - left)`` against the constant field ``__zero``.
@@ -27,7 +29,7 @@ from .parser import ConditionError
 from .pyeval import fact_key, set_member_key
 
 __all__ = ["Disjunct", "split_on_signals", "to_durable", "collection_count_key", "ZERO", "negation_normal_form",
-           "complement_key"]
+           "complement_key", "set_parameter_fields"]
 
 ZERO = "__zero"
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -43,6 +45,21 @@ def collection_count_key(collection: str) -> str:
 def complement_key(param_name: str, code: str) -> str:
     """Field that holds ``code`` when ``code`` is *not* in the set parameter."""
     return f"{set_member_key(param_name, code)}__not"
+
+
+_NO_CODE = "~"  # never a code: compares unequal to every item
+
+
+def set_parameter_fields(param_name: str, domain: tuple[str, ...], members: frozenset[str]) -> dict[str, str]:
+    """Engine fields of a set parameter. Both fields exist for every code, because comparing
+    with a *missing* ``$m`` field matches at the top level of a durable-rules condition
+    (measured), while a field holding ``~`` never equals a code."""
+    out: dict[str, str] = {}
+    for code in domain:
+        inside = code in members
+        out[set_member_key(param_name, code)] = code if inside else _NO_CODE
+        out[complement_key(param_name, code)] = _NO_CODE if inside else code
+    return out
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,10 @@ def negation_normal_form(cond: Any, negate: bool = False) -> Any:
             flipped = "all" if cond.quantifier == "any" else "any"
             return Quantified(flipped, cond.collection, cond.var, negation_normal_form(cond.body, True))
         return Quantified(cond.quantifier, cond.collection, cond.var, negation_normal_form(cond.body, False))
+    if isinstance(cond, (_Absent, _NotInSet, _Const)):
+        if negate:
+            raise TypeError("negation_normal_form is applied to parsed conditions only")
+        return cond
     if isinstance(cond, Signal):
         if negate:
             raise ConditionError(
@@ -159,8 +180,8 @@ def _has_signal(cond: Any) -> bool:
 
 
 def to_durable(cond: Any) -> dict[str, Any]:
-    """A durable-rules condition over one fact (the household), from a signal-free residual."""
-    return _Gen().cond(cond, in_item=False)
+    """A durable-rules condition over one fact (the household), from a signal-free condition."""
+    return _Gen().cond(negation_normal_form(cond), in_item=False)
 
 
 class _Gen:
@@ -180,6 +201,12 @@ class _Gen:
                     f"'{expr.name}' must stand alone on one side of a comparison (durable-rules cannot read an item "
                     "field inside an expression)",
                     f"'{expr.name}' 必须单独位于比较的一侧（durable-rules 不能在表达式中读取列表元素字段）")
+            if in_item and not expr.is_param:
+                # An $ex guard inside $iany reads the item, not the household, so a missing
+                # household fact could not be guarded there.
+                raise ConditionError(
+                    f"inside any()/all(), compare item fields with constants or parameters, not with '{expr.name}'",
+                    f"在 any()/all() 内只能将列表字段与常量或参数比较，不能与 '{expr.name}' 比较")
             return {"$m": fact_key(expr.name)}
         if isinstance(expr, Arith):
             return {_DURABLE_ARITH[expr.op]: {"$l": self.value(expr.left, in_item), "$r": self.value(expr.right, in_item)}}

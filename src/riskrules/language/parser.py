@@ -32,7 +32,7 @@ from .ir import (
     Truth,
 )
 
-__all__ = ["ValueType", "Vocabulary", "ConditionError", "parse_condition", "parse_expression"]
+__all__ = ["ValueType", "Vocabulary", "ConditionError", "parse_condition", "parse_expression", "suggest"]
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ class _Parser:
             raise self.error(node, "expected a quoted code", "应为带引号的代码")
         vt = self._type_of(against) if isinstance(against, Ref) else None
         if vt is not None and vt.domain and node.value not in vt.domain:
-            match = difflib.get_close_matches(node.value, vt.domain, n=1)
+            match = [suggest(node.value, vt.domain)] if suggest(node.value, vt.domain) else []
             raise ConditionError(
                 f"'{node.value}' is not a code of {against.name if isinstance(against, Ref) else 'this field'}; "
                 f"codes: {', '.join(vt.domain)}",
@@ -355,9 +355,17 @@ class _Parser:
         return ConditionError(en, zh, line=getattr(node, "lineno", 1))
 
     def unknown(self, node: ast.AST, name: str, candidates: list[str]) -> ConditionError:
-        match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         return ConditionError(f"unknown name '{name}'", f"未知名称 '{name}'", line=getattr(node, "lineno", 1),
-                              suggestion=match[0] if match else None)
+                              suggestion=suggest(name, candidates))
+
+
+def suggest(name: str, candidates: "list[str] | tuple[str, ...]") -> str | None:
+    """The name probably meant: same letters in another case, else the closest spelling."""
+    for c in candidates:
+        if c.lower() == name.lower():
+            return c
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return match[0] if match else None
 
 
 def _kind(e: Expr) -> Kind:

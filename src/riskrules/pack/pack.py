@@ -21,11 +21,11 @@ from ..deadlines.calendar import WorkCalendar, load_calendar
 from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
 from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, item_source, sources_of
-from ..language.durable import collection_count_key, complement_key, to_durable
+from ..language.durable import set_parameter_fields, to_durable
 from ..language.ir import Kind, Quantified, Ref, walk
 from ..language.parser import ValueType
-from ..language.pyeval import compile_condition, compile_expression, fact_key, set_member_key
-from ..engine.durable_host import HOUSEHOLD, SIGNAL, DurableRunner, EngineRule
+from ..language.pyeval import compile_condition, compile_expression, fact_key
+from ..engine.durable_host import HOUSEHOLD, SIGNAL, DurableRunner, EngineRule, RuleNotCompilable
 from ..record.household import Household
 from ..record.checks import dates_after
 from .parameters import ParameterTable, ParameterValue, load_parameters
@@ -82,7 +82,13 @@ class RulePack:
         self._compiled = [self._compile(r) for r in self._order]
         self._reads_facts, self._reads_collections, self._reads_params, self._reads_periods = self._reads()
         self._check_message_size()
-        self._runner = DurableRunner(f"riskrules_{self.version}", self._engine_rules(), self._unheard_signals())
+        try:
+            self._runner = DurableRunner(f"riskrules_{self.version}", self._engine_rules(), self._unheard_signals())
+        except RuleNotCompilable as e:
+            rule = self._by_id[e.rule_id]
+            raise RulePackError(f"durable-rules cannot compile this condition: {e.detail}",
+                                message_zh="durable-rules 无法编译该条件（条件过于复杂时请拆分为信号或定义）",
+                                file=rule.file, line=rule.line, rule_id=rule.id) from None
 
     # -- compilation --------------------------------------------------------------------
     def _compile(self, rule: Rule) -> _Compiled:
@@ -160,9 +166,7 @@ class RulePack:
             used[name] = pv
             decl = self.parameters.decls[name]
             if decl.type == "text_set":
-                for code in decl.domain:
-                    key = set_member_key(f"params.{name}", code) if code in pv.value else complement_key(f"params.{name}", code)
-                    fact[key] = code
+                fact.update(set_parameter_fields(f"params.{name}", decl.domain, pv.value))
             elif decl.type != "period":
                 fact[fact_key(f"params.{name}")] = pv.engine_value(decl)
         roll = bool(used["deadline_roll_forward"].value) if "deadline_roll_forward" in used else False

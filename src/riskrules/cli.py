@@ -1,0 +1,116 @@
+"""The command line (命令行): ``riskrules demo``, ``assess``, ``schema``, ``rules-doc``, ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from .errors import RulePackError
+from .examples import load_examples
+from .outputs.batch import assess_batch, read_rows
+from .outputs.rules_doc import rules_markdown
+from .outputs.summary import summarise
+from .pack.pack import load_rules
+from .schema import household_json_schema
+
+__all__ = ["main", "DEMO_AS_OF"]
+
+DEMO_AS_OF = date(2022, 7, 31)  # the seed article's reporting date (HLJ, end of July 2022)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _demo(args: argparse.Namespace) -> int:
+    pack = load_rules(args.rules)
+    as_of = args.as_of
+    print(f"riskrules demo: rule pack {pack.name} ({pack.version}), as of {as_of}")
+    pairs = []
+    for name, record in load_examples().items():
+        assessment = pack.assess(record, as_of=as_of)
+        pairs.append((record, assessment))
+        print(f"\n== {name}  (household {record.household_id}, jurisdiction {assessment.jurisdiction})")
+        for flag in assessment.flags:
+            print(f"  [{flag.kind}] {flag.rule_id}: {flag.explanation_zh}")
+            print(f"      {flag.explanation_en}")
+        if not assessment.flags:
+            print("  no flags / 无标记")
+        if assessment.undecided:
+            asks = sorted({p for u in assessment.undecided for p in u.ask_for})
+            print(f"  undecided: {len(assessment.undecided)} rule(s); ask for: {', '.join(asks)}")
+    print("\n== summary / 汇总")
+    for line in summarise(pairs, as_of).lines():
+        print(f"  {line}")
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    pack = load_rules(args.rules)
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
+    with open(args.rejects, "w", encoding="utf-8") as rejects:
+        result = assess_batch(pack, read_rows(source), args.as_of, out=out, rejects=rejects, jurisdiction=args.jurisdiction)
+    if out is not sys.stdout:
+        out.close()
+    print(json.dumps(result.as_dict(), ensure_ascii=False), file=sys.stderr)
+    return 0 if result.rejected == 0 else 3
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(household_json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
+    return 0
+
+
+def _rules_doc(args: argparse.Namespace) -> int:
+    text = rules_markdown(load_rules(args.rules))
+    if args.write:
+        Path(args.write).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    pack = load_rules(args.rules)
+    print(f"ok: {pack.name} {pack.version}, {len(pack.rules)} rules, {len(pack.parameters.decls)} parameters, "
+          f"jurisdictions {', '.join(pack.parameters.jurisdictions())}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="riskrules", description="防止返贫动态监测规则 / rules for preventing return to poverty")
+    parser.add_argument("--rules", default=None, help="rule pack folder (default: the bundled pack)")
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="assess the bundled example households")
+    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF)
+    assess = sub.add_parser("assess", help="assess households from JSON Lines or a JSON array")
+    assess.add_argument("input", help="file, or - for standard input")
+    assess.add_argument("--as-of", type=_date, required=True)
+    assess.add_argument("--jurisdiction", default=None)
+    assess.add_argument("--out", default="-", help="assessments as JSON Lines (default: standard output)")
+    assess.add_argument("--rejects", required=True, help="rejected rows with their problems, as JSON Lines")
+    sub.add_parser("schema", help="print the JSON Schema of the intake record")
+    doc = sub.add_parser("rules-doc", help="print (or --write) the rule catalogue in Markdown")
+    doc.add_argument("--write", default=None)
+    sub.add_parser("check", help="load a rule pack and report its errors")
+    args = parser.parse_args(argv)
+    handlers = {"demo": _demo, "assess": _assess, "schema": _schema, "rules-doc": _rules_doc, "check": _check, None: _demo}
+    if args.command is None:
+        args.as_of = DEMO_AS_OF
+    try:
+        return handlers[args.command](args)
+    except RulePackError as e:
+        print(f"riskrules: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
