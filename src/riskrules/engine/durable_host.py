@@ -120,6 +120,7 @@ class DurableRunner:
 
     def run(self, fact: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
         """Assert one household fact; the rule ids that fired and the signals concluded."""
+        _check_message(fact)
         with self._lock:
             sid = str(next(self._sids))
             run = self._runs[sid] = _Run()
@@ -179,3 +180,31 @@ def _culprit(rules: list[EngineRule], error: Exception) -> Exception:
 
 def _probe_action(c: Any) -> None:
     return None
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_message(fact: dict[str, Any]) -> None:
+    """Only integers, booleans and codes reach the engine (trap 5): a Decimal cannot be
+    serialised, a float may print with an exponent the C parser refuses, and an integer
+    beyond 64 bits never matches."""
+    for key, value in fact.items():
+        if isinstance(value, list):
+            for row in value:
+                if not isinstance(row, dict):
+                    raise EngineError(f"engine value {key}: list items must be objects")
+                for k, v in row.items():
+                    _check_scalar(f"{key}[].{k}", v)
+        else:
+            _check_scalar(key, value)
+
+
+def _check_scalar(key: str, value: Any) -> None:
+    if isinstance(value, bool) or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise EngineError(f"engine value {key} = {value} does not fit in 64 bits")
+        return
+    raise EngineError(f"engine value {key} must be an integer, a boolean or a code, not {type(value).__name__}")
