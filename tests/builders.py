@@ -34,6 +34,7 @@ __all__ = [
     "income_window",
     "with_income",
     "with_previous_income",
+    "with_fields",
     "with_members",
     "add_member",
     "with_member",
@@ -172,6 +173,14 @@ def with_previous_income(h: dict[str, Any], net: Decimal | int | str | None) -> 
     return h
 
 
+def with_fields(h: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """Replace top-level fields of a household (``housing_grade="C"``, ``household_type=...``)."""
+    h = _copy(h)
+    for key, value in fields.items():
+        h[key] = copy.deepcopy(value)
+    return h
+
+
 def with_members(h: dict[str, Any], *members: dict[str, Any]) -> dict[str, Any]:
     """Replace every member."""
     h = _copy(h)
@@ -254,9 +263,13 @@ def with_case(h: dict[str, Any], **fields: Any) -> dict[str, Any]:
 def open_case(h: dict[str, Any], identified_on: date | str = "2022-06-16", *, clue_found_on: date | str | None = None,
               **fields: Any) -> dict[str, Any]:
     """An identified, not eliminated case: the clue found 15 days before identification (so in
-    time), six days of village publicity when there is room for it, no concentrated check yet, not a green-channel case."""
-    ident = date.fromisoformat(iso(identified_on))  # type: ignore[arg-type]
-    clue = date.fromisoformat(iso(clue_found_on)) if clue_found_on is not None else date.fromordinal(ident.toordinal() - 15)  # type: ignore[arg-type]
+    time), six days of village publicity when there is room for it, no concentrated check yet,
+    not a green-channel case. ``fields`` add to or override the case fields."""
+    ident = date.fromisoformat(str(iso(identified_on)))
+    if clue_found_on is None:
+        clue = date.fromordinal(ident.toordinal() - 15)
+    else:
+        clue = date.fromisoformat(str(iso(clue_found_on)))
     base: dict[str, Any] = {
         "clue_found_on": clue,
         "discovery_channel": "cadre_screening",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import riskrules
-from riskrules import Assessment, EngineError, Household
+from riskrules import Assessment, Household
 from riskrules.examples import example_json, examples_path
 
 AS_OF = date(2022, 7, 31)
@@ -34,22 +34,7 @@ EXAMPLES = [
     "partial_intake",
 ]
 
-# durable-rules and the reference evaluator disagree on `not any(... and not m.exempted ...)`,
-# the negated quantifier inside `not child_out_of_school` (definitions.yaml, used by
-# `guarantees_secured`): the reference evaluator fires elimination.eligible for this household,
-# durable-rules does not, and assess() raises EngineError. strict: once the engine is fixed these
-# tests XPASS and fail, so remove the mark then.
-ENGINE_DISAGREES = pytest.mark.xfail(
-    raises=EngineError, strict=True,
-    reason="durable back end mistranslates `not any(... and not m.exempted ...)` in definition child_out_of_school; "
-           "elimination.eligible is computed by the reference evaluator only")
-
-
-def _param(name: str) -> Any:
-    return pytest.param(name, marks=ENGINE_DISAGREES) if name == "ready_for_elimination" else name
-
-
-ASSESSED = [_param(n) for n in EXAMPLES]
+ASSESSED = list(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +113,7 @@ def test_assessment_is_deterministic(pack: riskrules.RulePack, name: str) -> Non
     assert first == second
 
 
-@pytest.mark.parametrize("name", [_param(n) for n in EXAMPLES if n != "partial_intake"])
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if n != "partial_intake"])
 def test_complete_examples_leave_only_case_facts_undecided(pack: riskrules.RulePack, name: str) -> None:
     """The household data is complete: whatever stays undecided asks only about the monitoring case.
 
@@ -252,7 +237,6 @@ def test_hainan_household_under_heilongjiang_rules_is_overdue(pack: riskrules.Ru
 
 # -- 7. 可标注风险消除 -------------------------------------------------------------------------
 
-@ENGINE_DISAGREES
 def test_ready_for_elimination(pack: riskrules.RulePack) -> None:
     a = assess(pack, "ready_for_elimination")
     assert a.flag("elimination.eligible").conclusion == {"status": "eligible"}

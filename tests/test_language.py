@@ -13,7 +13,7 @@ from riskrules.engine.durable_host import DurableRunner, EngineRule
 from riskrules.language.durable import negation_normal_form, split_on_signals, to_durable
 from riskrules.language.ir import And, Arith, Compare, Const, InSet, Kind, Known, Not, Or, Quantified, Ref, Signal, Truth
 from riskrules.language.parser import ConditionError, ValueType, Vocabulary, parse_condition, parse_expression
-from riskrules.language.pyeval import compile_condition, compile_expression, set_member_key
+from riskrules.language.pyeval import compile_condition, compile_expression, compile_item_condition, set_member_key
 from riskrules.language.durable import complement_key, set_parameter_fields
 
 VOCAB = Vocabulary(
@@ -38,8 +38,8 @@ def cond(text: str) -> Any:
     return parse_condition(text, VOCAB)
 
 
-def py(text: str, fact: dict, signals: frozenset[str] = frozenset()) -> bool | None:
-    return compile_condition(cond(text))(fact, signals)
+def py(text: str, fact: dict, signals: dict | None = None) -> bool | None:
+    return compile_condition(cond(text))(fact, signals or {})
 
 
 # -- parsing and types ---------------------------------------------------------------------
@@ -213,13 +213,22 @@ _atoms = st.one_of(
     st.just(Known(Ref("income.net", Kind.MONEY, 2, field="income.net"))),
     st.just(InSet(Ref("housing.grade", Kind.TEXT, 0, field="housing.grade"), Ref("params.grades", Kind.TEXT_SET, 0, field="params.grades"),
                   ("A", "B", "C", "D", "no_house"))),
-    st.tuples(st.sampled_from(["any", "all"]), st.integers(0, 60), st.booleans()).map(
-        lambda t: Quantified(t[0], "members", "m", And((Compare(">=", Ref("m.age", Kind.NUMBER, 0, item_of="members", field="age"),
-                                                                Const(t[1], Kind.NUMBER)),
-                                                        Truth(Ref("m.insured", Kind.BOOL, 0, item_of="members", field="insured"))))
-                             if t[2] else Compare("<", Ref("m.age", Kind.NUMBER, 0, item_of="members", field="age"),
-                                                  Ref("params.min_age", Kind.NUMBER, 0, field="params.min_age")))),
+    st.tuples(st.sampled_from(["any", "all"]), st.integers(0, 60), st.sampled_from(["and", "or", "cmp", "not"])).map(
+        lambda t: Quantified(t[0], "members", "m", _item_body(t[2], t[1]))),
 )
+def _item_body(shape: str, age: int) -> Any:
+    older = Compare(">=", Ref("m.age", Kind.NUMBER, 0, item_of="members", field="age"), Const(age, Kind.NUMBER))
+    insured = Truth(Ref("m.insured", Kind.BOOL, 0, item_of="members", field="insured"))
+    if shape == "and":
+        return And((older, insured))
+    if shape == "or":
+        return Or((Compare("==", Ref("m.insured", Kind.BOOL, 0, item_of="members", field="insured"), Const(False, Kind.BOOL)), older))
+    if shape == "not":
+        return Not(And((older, Not(insured))))
+    return Compare("<", Ref("m.age", Kind.NUMBER, 0, item_of="members", field="age"),
+                   Ref("params.min_age", Kind.NUMBER, 0, field="params.min_age"))
+
+
 _conditions = st.recursive(_atoms, lambda inner: st.one_of(
     st.lists(inner, min_size=2, max_size=3).map(lambda xs: And(tuple(xs))),
     st.lists(inner, min_size=2, max_size=3).map(lambda xs: Or(tuple(xs))),
@@ -244,14 +253,37 @@ def _facts(draw: st.DrawFn) -> dict:
 _names = itertools.count()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _lowered_fact(fact: dict, lowered: dict) -> dict:
+    """What the rule pack does before asserting: precompute lowered item conditions."""
+    out = {k: ([dict(r) for r in v] if isinstance(v, list) else v) for k, v in fact.items()}
+    for test in lowered.values():
+        evaluate = compile_item_condition(test.body)
+        for row in out.get(test.collection, ()):
+            value = evaluate(out, row)
+            if value is not None:
+                row[test.key] = value
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_conditions, min_size=1, max_size=4), st.lists(_facts(), min_size=1, max_size=4))
 def test_durable_rules_fires_exactly_when_python_says_true(conditions: list[Any], facts: list[dict]) -> None:
-    rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, to_durable(c)]}}], None)
+    lowered: dict = {}
+    rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, to_durable(c, lowered)]}}], None)
              for i, c in enumerate(conditions)]
     runner = DurableRunner(f"prop_{next(_names)}", rules, [])
     evaluators = [compile_condition(c) for c in conditions]
     for fact in facts:
-        fired, _ = runner.run(fact)
-        expected = {f"r{i}" for i, ev in enumerate(evaluators) if ev(fact, frozenset()) is True}
+        fired, _ = runner.run(_lowered_fact(fact, lowered))
+        expected = {f"r{i}" for i, ev in enumerate(evaluators) if ev(fact, {}) is True}
         assert set(fired) == expected, (conditions, fact)
+
+
+def test_or_inside_a_quantifier_is_lowered_to_an_item_field() -> None:
+    lowered: dict = {}
+    c = cond("not any(m.age >= params.min_age and not m.insured for m in members)")
+    generated = to_durable(c, lowered)
+    (test,) = lowered.values()
+    assert test.collection == "members" and f"$i.{test.key}" in repr(generated)
+    with pytest.raises(ConditionError, match="precomputation"):
+        to_durable(c)

@@ -11,6 +11,8 @@ What the generator must respect, all measured on durable-rules 2.0.28 (see
 - comparing with a ``$m`` field that is missing *matches* at the top level: parameters are
   always present, set parameters carry a field for every code, other facts are guarded;
 - ``$div`` truncates to an integer, so the language has no division at all;
+- ``$or`` inside ``$iany``/``$iall`` is mis-evaluated, so such item conditions are lowered to a
+  precomputed boolean item field (:class:`LoweredItemTest`);
 - the left side of a comparison must be a field name: two computed sides are compared as
   ``0 op (right - left)`` against the constant field ``__zero``.
 
@@ -21,15 +23,16 @@ are facts asserted by other rules' actions, joined in the rule's ``all`` list.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .ir import And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, Or, Quantified, Ref, Signal, Truth
+from .ir import Absent, And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
 from .parser import ConditionError
 from .pyeval import fact_key, set_member_key
 
 __all__ = ["Disjunct", "split_on_signals", "to_durable", "collection_count_key", "ZERO", "negation_normal_form",
-           "complement_key", "set_parameter_fields"]
+           "complement_key", "set_parameter_fields", "LoweredItemTest"]
 
 ZERO = "__zero"
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -62,21 +65,6 @@ def set_parameter_fields(param_name: str, domain: tuple[str, ...], members: froz
     return out
 
 
-@dataclass(frozen=True)
-class _Absent:
-    ref: Ref
-
-
-@dataclass(frozen=True)
-class _NotInSet:
-    inset: InSet
-
-
-@dataclass(frozen=True)
-class _Const:
-    value: bool
-
-
 def negation_normal_form(cond: Any, negate: bool = False) -> Any:
     """Push ``not`` down to the leaves; a negated signal is refused (chaining is monotonic)."""
     if isinstance(cond, Not):
@@ -92,15 +80,15 @@ def negation_normal_form(cond: Any, negate: bool = False) -> Any:
     if isinstance(cond, Truth):
         return Compare("==", cond.ref, Const(False, cond.ref.kind)) if negate else cond
     if isinstance(cond, Known):
-        return _Absent(cond.ref) if negate else cond
+        return Absent(cond.ref) if negate else cond
     if isinstance(cond, InSet):
-        return _NotInSet(cond) if negate else cond
+        return NotInSet(cond) if negate else cond
     if isinstance(cond, Quantified):
         if negate:
             flipped = "all" if cond.quantifier == "any" else "any"
             return Quantified(flipped, cond.collection, cond.var, negation_normal_form(cond.body, True))
         return Quantified(cond.quantifier, cond.collection, cond.var, negation_normal_form(cond.body, False))
-    if isinstance(cond, (_Absent, _NotInSet, _Const)):
+    if isinstance(cond, (Absent, NotInSet)):
         if negate:
             raise TypeError("negation_normal_form is applied to parsed conditions only")
         return cond
@@ -179,12 +167,39 @@ def _has_signal(cond: Any) -> bool:
     return False
 
 
-def to_durable(cond: Any) -> dict[str, Any]:
-    """A durable-rules condition over one fact (the household), from a signal-free condition."""
-    return _Gen().cond(negation_normal_form(cond), in_item=False)
+@dataclass(frozen=True)
+class LoweredItemTest:
+    """An item condition durable-rules cannot evaluate, handed to it as a boolean item field.
+
+    durable-rules 2.0.28 mis-evaluates ``$or`` inside ``$iany``/``$iall`` (measured: an
+    equality branch followed by a comparison never matches). Such a body is evaluated per item
+    by the reference evaluator before the fact is asserted; the quantifier itself still runs in
+    durable-rules, over the field ``key``.
+    """
+
+    key: str
+    collection: str
+    body: Any
+
+
+def to_durable(cond: Any, lowered: dict[str, LoweredItemTest] | None = None) -> dict[str, Any]:
+    """A durable-rules condition over one fact (the household), from a signal-free condition.
+
+    ``lowered`` collects the item conditions that must be precomputed (see
+    :class:`LoweredItemTest`); without it such a condition is an error.
+    """
+    return _Gen(lowered).cond(negation_normal_form(cond), in_item=False)
+
+
+def _needs_lowering(body: Any) -> bool:
+    from .ir import walk
+
+    return any(isinstance(n, (Or, InSet, NotInSet)) for n in walk(body))
 
 
 class _Gen:
+    def __init__(self, lowered: dict[str, LoweredItemTest] | None = None):
+        self.lowered = lowered
     def key(self, ref: Ref, in_item: bool) -> str:
         if ref.item_of:
             if not in_item:
@@ -254,7 +269,7 @@ class _Gen:
             return {self.key(cond.ref, in_item): True}
         if isinstance(cond, Known):
             return {"$ex": {self.key(cond.ref, in_item): 1}}
-        if isinstance(cond, _Absent):
+        if isinstance(cond, Absent):
             return {"$nex": {self.key(cond.ref, in_item): 1}}
         if isinstance(cond, And):
             return {"$and": [self.cond(c, in_item) for c in cond.items]}
@@ -264,7 +279,15 @@ class _Gen:
             if in_item:
                 raise ConditionError("nested any()/all() are not supported", "不支持嵌套的 any()/all()")
             coll = fact_key(cond.collection)
-            body = self.cond(cond.body, in_item=True)
+            if _needs_lowering(cond.body):
+                if self.lowered is None:
+                    raise ConditionError("'or' inside any()/all() needs precomputation; compile it as part of a rule pack",
+                                         "any()/all() 内的 or 需要预先计算，请在规则包中编译")
+                key = "__q_" + hashlib.sha1(repr((cond.collection, cond.body)).encode()).hexdigest()[:12]
+                self.lowered[key] = LoweredItemTest(key, cond.collection, cond.body)
+                body = {f"$i.{key}": True}
+            else:
+                body = self.cond(cond.body, in_item=True)
             if cond.quantifier == "any":
                 return {"$iany": {coll: body}}
             # all() of an empty list is true; durable-rules' $iall of [] is false.
@@ -272,9 +295,7 @@ class _Gen:
         if isinstance(cond, InSet):
             field = self.key(cond.item, in_item)
             return {"$or": [{field: {"$m": set_member_key(cond.param.name, code)}} for code in cond.domain]}
-        if isinstance(cond, _NotInSet):
+        if isinstance(cond, NotInSet):
             field = self.key(cond.inset.item, in_item)
             return {"$or": [{field: {"$m": complement_key(cond.inset.param.name, code)}} for code in cond.inset.domain]}
-        if isinstance(cond, _Const):
-            return self.constant(cond.value)
         raise TypeError(f"cannot generate {cond!r}")

@@ -26,6 +26,8 @@ __all__ = [
     "Quantified",
     "InSet",
     "Known",
+    "Absent",
+    "NotInSet",
     "Expr",
     "Cond",
     "walk",
@@ -141,7 +143,21 @@ class Known:
     ref: Ref
 
 
-Cond = Union[Compare, Truth, And, Or, Not, Signal, Quantified, InSet, Known]
+@dataclass(frozen=True)
+class Absent:
+    """``not known(x)``, as negation normal form writes it."""
+
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class NotInSet:
+    """``item not in params.some_set``, as negation normal form writes it."""
+
+    inset: InSet
+
+
+Cond = Union[Compare, Truth, And, Or, Not, Signal, Quantified, InSet, Known, Absent, NotInSet]
 
 
 def walk(node: object) -> Iterator[object]:
@@ -157,8 +173,10 @@ def walk(node: object) -> Iterator[object]:
         yield from walk(node.right)
     elif isinstance(node, Quantified):
         yield from walk(node.body)
-    elif isinstance(node, (Truth, Known)):
+    elif isinstance(node, (Truth, Known, Absent)):
         yield node.ref
+    elif isinstance(node, NotInSet):
+        yield from walk(node.inset)
     elif isinstance(node, InSet):
         yield node.item
         yield node.param

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from .ir import And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, Or, Quantified, Ref, Signal, Truth
+from .ir import Absent, And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
 
-__all__ = ["compile_condition", "compile_expression", "Tri", "param_key", "fact_key", "set_member_key"]
+__all__ = ["compile_condition", "compile_expression", "compile_item_condition", "Tri", "param_key", "fact_key", "set_member_key"]
 
 Tri = bool | None
 Fact = Mapping[str, Any]
-_Fn = Callable[[Fact, Mapping[str, Any], frozenset[str]], Any]
+Signals = Mapping[str, Tri]
+_Fn = Callable[[Fact, Mapping[str, Any], Signals], Any]
 
 
 def fact_key(name: str) -> str:
@@ -71,11 +72,21 @@ def compile_expression(expr: Expr) -> Callable[[Fact, Mapping[str, Any]], Any]:
     raise TypeError(f"not an expression: {expr!r}")
 
 
-def compile_condition(cond: Cond) -> Callable[[Fact, frozenset[str]], Tri]:
-    """A function (fact, concluded signals) -> True, False or None (unknown)."""
+def compile_condition(cond: Cond) -> Callable[[Fact, Signals], Tri]:
+    """A function (fact, signals) -> True, False or None (unknown).
+
+    ``signals`` maps a signal to True (concluded) or None (undecided); absent means false.
+    """
     fn = _compile(cond)
     empty: Mapping[str, Any] = {}
     return lambda fact, signals: fn(fact, empty, signals)
+
+
+def compile_item_condition(cond: Cond) -> Callable[[Fact, Mapping[str, Any]], Tri]:
+    """A function (fact, item) -> the condition on one item of a collection."""
+    fn = _compile(cond)
+    none: Signals = {}
+    return lambda fact, item: fn(fact, item, none)
 
 
 def _compile(cond: Cond) -> _Fn:
@@ -83,7 +94,7 @@ def _compile(cond: Cond) -> _Fn:
         left, right = compile_expression(cond.left), compile_expression(cond.right)
         test = _COMPARE[cond.op]
 
-        def compare(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def compare(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             a = left(fact, item)
             if a is None:
                 return None
@@ -96,7 +107,7 @@ def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, Truth):
         value = compile_expression(cond.ref)
 
-        def truth(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def truth(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             v = value(fact, item)
             return None if v is None else bool(v)
 
@@ -104,13 +115,25 @@ def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, Known):
         value = compile_expression(cond.ref)
         return lambda fact, item, signals: value(fact, item) is not None
+    if isinstance(cond, Absent):
+        value = compile_expression(cond.ref)
+        return lambda fact, item, signals: value(fact, item) is None
+    if isinstance(cond, NotInSet):
+        inner = _compile(cond.inset)
+
+        def not_member(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
+            v = inner(fact, item, signals)
+            return None if v is None else not v
+
+        return not_member
     if isinstance(cond, Signal):
         name = cond.name
-        return lambda fact, item, signals: name in signals
+        # A signal is true when concluded, unknown when its own rules were undecided.
+        return lambda fact, item, signals: signals.get(name, False)
     if isinstance(cond, Not):
         inner = _compile(cond.item)
 
-        def negate(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def negate(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             v = inner(fact, item, signals)
             return None if v is None else not v
 
@@ -118,7 +141,7 @@ def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, And):
         parts = [_compile(c) for c in cond.items]
 
-        def conj(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def conj(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             unknown = False
             for p in parts:
                 v = p(fact, item, signals)
@@ -132,7 +155,7 @@ def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, Or):
         parts = [_compile(c) for c in cond.items]
 
-        def disj(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def disj(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             unknown = False
             for p in parts:
                 v = p(fact, item, signals)
@@ -148,7 +171,7 @@ def _compile(cond: Cond) -> _Fn:
         key = fact_key(cond.collection)
         want_any = cond.quantifier == "any"
 
-        def quantified(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def quantified(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             items = fact.get(key)
             if items is None:
                 return None
@@ -166,7 +189,7 @@ def _compile(cond: Cond) -> _Fn:
         value = compile_expression(cond.item)
         pname = cond.param.name
 
-        def member(fact: Fact, item: Mapping[str, Any], signals: frozenset[str]) -> Tri:
+        def member(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             code = value(fact, item)
             if code is None:
                 return None

@@ -21,10 +21,10 @@ from ..deadlines.calendar import WorkCalendar, load_calendar
 from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
 from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, item_source, sources_of
-from ..language.durable import set_parameter_fields, to_durable
+from ..language.durable import LoweredItemTest, set_parameter_fields, to_durable
 from ..language.ir import Kind, Quantified, Ref, walk
 from ..language.parser import ValueType
-from ..language.pyeval import compile_condition, compile_expression, fact_key
+from ..language.pyeval import compile_condition, compile_expression, compile_item_condition, fact_key
 from ..engine.durable_host import HOUSEHOLD, SIGNAL, DurableRunner, EngineRule, RuleNotCompilable
 from ..record.household import Household
 from ..record.checks import dates_after
@@ -56,9 +56,16 @@ def load_rules(path: str | Path | None = None) -> "RulePack":
 
 
 @dataclass(frozen=True)
+class _Lowered:
+    key: str
+    collection: str
+    evaluate: Callable[[Mapping[str, Any], Mapping[str, Any]], bool | None]
+
+
+@dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    evaluate: Callable[[Mapping[str, Any], frozenset[str]], bool | None]
+    evaluate: Callable[[Mapping[str, Any], Mapping[str, bool | None]], bool | None]
     values: dict[str, tuple[Callable[[Mapping[str, Any], Mapping[str, Any]], Any], Kind, int]]
 
 
@@ -82,6 +89,7 @@ class RulePack:
         self._compiled = [self._compile(r) for r in self._order]
         self._reads_facts, self._reads_collections, self._reads_params, self._reads_periods = self._reads()
         self._check_message_size()
+        self._lowered: dict[str, LoweredItemTest] = {}
         try:
             self._runner = DurableRunner(f"riskrules_{self.version}", self._engine_rules(), self._unheard_signals())
         except RuleNotCompilable as e:
@@ -89,6 +97,7 @@ class RulePack:
             raise RulePackError(f"durable-rules cannot compile this condition: {e.detail}",
                                 message_zh="durable-rules 无法编译该条件（条件过于复杂时请拆分为信号或定义）",
                                 file=rule.file, line=rule.line, rule_id=rule.id) from None
+        self._lowered_tests = [_Lowered(t.key, t.collection, compile_item_condition(t.body)) for t in self._lowered.values()]
 
     # -- compilation --------------------------------------------------------------------
     def _compile(self, rule: Rule) -> _Compiled:
@@ -135,7 +144,7 @@ class RulePack:
             for i, dj in enumerate(rule.disjuncts):
                 conditions: list[dict[str, Any]] = []
                 if dj.residual is not None or not dj.signals:
-                    body = to_durable(dj.residual) if dj.residual is not None else None
+                    body = to_durable(dj.residual, self._lowered) if dj.residual is not None else None
                     h = {"$and": [{"t": HOUSEHOLD}, body]} if body is not None else {"t": HOUSEHOLD}
                     conditions.append({"h": h})
                 for j, sig in enumerate(dj.signals):
@@ -179,6 +188,11 @@ class RulePack:
             due = period_end(date.fromordinal(start), length.amount, length.unit, calendar=self.calendar,
                              roll_forward_rest_day=roll)
             fact[fact_key(pname)] = due.toordinal()
+        for test in self._lowered_tests:
+            for row in fact.get(fact_key(test.collection)) or ():
+                value = test.evaluate(fact, row)
+                if value is not None:
+                    row[test.key] = value
         return fact, used
 
     def assess(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None) -> Assessment:
@@ -198,13 +212,15 @@ class RulePack:
 
     def _assessment(self, record: Household, as_of: date, place: str, fact: dict[str, Any],
                     used: dict[str, ParameterValue], fired: set[str], engine_signals: set[str]) -> Assessment:
-        signals: set[str] = set()
+        state: dict[str, bool | None] = {}   # signal -> True, or None while only undecided rules conclude it
         outcome: dict[str, bool | None] = {}
-        for c in self._compiled:
-            result = c.evaluate(fact, frozenset(signals))
+        for c in self._compiled:  # producers before readers
+            result = c.evaluate(fact, state)
             outcome[c.rule.id] = result
-            if result and c.rule.concludes:
-                signals.add(c.rule.concludes)
+            sig = c.rule.concludes
+            if sig is not None and result is not False and state.get(sig) is not True:
+                state[sig] = result
+        signals = {s for s, v in state.items() if v}
         decided = {rid for rid, v in outcome.items() if v}
         if decided != fired or signals != engine_signals:
             raise EngineError(

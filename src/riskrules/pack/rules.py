@@ -179,7 +179,7 @@ def _load_definitions(root: Path, vocab: Vocabulary) -> dict[str, Cond]:
         text = require(raw, "when", str, file=file, line=line)
         # Definitions may use earlier definitions: they are expanded in place, never called.
         vocab.definitions = out
-        out[name] = _condition(text, vocab, file=file, line=raw.line_of("when"), rule_id=f"definition {name}")
+        out[name] = _condition(text, vocab, file=file, line=raw.text_line_of("when"), rule_id=f"definition {name}")
         if signals(out[name]):
             raise RulePackError("a definition reads facts only, not signals", message_zh="定义只能引用事实，不能引用信号",
                                 file=file, line=line)
@@ -236,13 +236,13 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
     if not title.get("zh") or not title.get("en"):
         raise err("title needs zh and en", "标题需要中文（zh）和英文（en）", "title")
     condition_text = require(item, "when", str, file=file, rule_id=rule_id)
-    condition = _condition(condition_text, vocab, file=file, line=item.line_of("when"), rule_id=rule_id)
+    condition = _condition(condition_text, vocab, file=file, line=item.text_line_of("when"), rule_id=rule_id)
     values: dict[str, Expr] = {}
     raw_values = item.get("values", {}) or {}
     if not isinstance(raw_values, dict):
         raise err("'values' maps names to expressions", "'values' 应为 名称: 表达式", "values")
     for name, text in raw_values.items():
-        values[name] = _condition(text, vocab, file=file, line=raw_values.line_of(name), rule_id=rule_id, expression=True)
+        values[name] = _condition(text, vocab, file=file, line=raw_values.text_line_of(name), rule_id=rule_id, expression=True)
         if any(r.item_of for r in refs(values[name])):
             raise err(f"value '{name}' reads an item field outside any()/all()", f"取值 '{name}' 在 any()/all() 之外读取了列表字段", "values")
     conclusion = item.get("conclusion", {}) or {}

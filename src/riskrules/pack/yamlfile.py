@@ -21,9 +21,15 @@ class LineDict(dict):  # type: ignore[type-arg]
 
     line: int = 0
     key_lines: dict[str, int]
+    value_lines: dict[str, int]
 
     def line_of(self, key: str) -> int:
+        """The line of a key (where an error about that entry should point)."""
         return self.key_lines.get(key, self.line)
+
+    def text_line_of(self, key: str) -> int:
+        """The line where a key's text value starts (after a block indicator such as ``>-``)."""
+        return self.value_lines.get(key, self.line_of(key))
 
 
 class _Loader(yaml.SafeLoader):
@@ -35,6 +41,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     out = LineDict()
     out.line = node.start_mark.line + 1
     out.key_lines = {}
+    out.value_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -45,7 +52,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             raise RulePackError(f"key '{key}' appears twice", message_zh=f"键 '{key}' 重复出现",
                                 line=key_node.start_mark.line + 1)
         out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = value_node.start_mark.line + 1
+        out.key_lines[key] = key_node.start_mark.line + 1
+        block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")
+        out.value_lines[key] = value_node.start_mark.line + (2 if block else 1)
     return out
 
 
