@@ -33,6 +33,8 @@ __all__ = [
     "household",
     "income_window",
     "with_income",
+    "with_income_parts",
+    "with_steady_income",
     "with_previous_income",
     "with_fields",
     "with_members",
@@ -51,7 +53,7 @@ AS_OF = date(2022, 7, 31)
 
 REGION = "620522"  # 甘肃省天水市秦安县: no provincial parameter file, national values apply
 HAINAN = "460105"  # 海南省海口市: 20 working days for identification
-HEILONGJIANG = "230102"  # 黑龙江省哈尔滨市: wider green-channel shock kinds from 2022-08-15
+HEILONGJIANG = "230102"  # 黑龙江省哈尔滨市: wider green-channel shock kinds (in effect from 2021-01-01)
 
 DEFAULT_SIZE = 2
 
@@ -162,6 +164,24 @@ def with_income(h: dict[str, Any], net: Decimal | int | str | None = None, *,
     return h
 
 
+def with_income_parts(h: dict[str, Any], *, wage: Decimal | int | str = 0, business: Decimal | int | str = 0,
+                      property: Decimal | int | str = 0, transfer: Decimal | int | str = 0,
+                      production_costs: Decimal | int | str = 0) -> dict[str, Any]:
+    """Set every part of the current window. Household income (家庭年收入, ``income.total``) is
+    wage + business + property + transfer; net income (纯收入) also subtracts production costs."""
+    h = _copy(h)
+    window = h.get("income") or income_window(0)
+    h["income"] = {"start": window["start"], "end": window["end"], "wage": yuan(wage), "business": yuan(business),
+                   "property": yuan(property), "transfer": yuan(transfer), "production_costs": yuan(production_costs)}
+    return h
+
+
+def with_steady_income(h: dict[str, Any], *, per_capita: Decimal | int | str) -> dict[str, Any]:
+    """Per-capita net income ``per_capita`` in both windows, so there is no income fall."""
+    h = with_income(h, per_capita=per_capita)
+    return with_previous_income(h, Decimal(str(per_capita)) * len(h["members"]))
+
+
 def with_previous_income(h: dict[str, Any], net: Decimal | int | str | None) -> dict[str, Any]:
     """Set the previous window's net income (``None`` removes the previous window)."""
     h = _copy(h)
@@ -264,7 +284,9 @@ def open_case(h: dict[str, Any], identified_on: date | str = "2022-06-16", *, cl
               **fields: Any) -> dict[str, Any]:
     """An identified, not eliminated case: the clue found 15 days before identification (so in
     time), six days of village publicity when there is room for it, no concentrated check yet,
-    not a green-channel case. ``fields`` add to or override the case fields."""
+    not a green-channel case, no assistance start date. The assistance deadline runs from the
+    clue too, so a measure started on ``identified_on`` is the last one in time. ``fields`` add
+    to or override the case fields."""
     ident = date.fromisoformat(str(iso(identified_on)))
     if clue_found_on is None:
         clue = date.fromordinal(ident.toordinal() - 15)

@@ -6,6 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from riskrules import Household
 from riskrules.facts import derive as d
@@ -77,6 +80,12 @@ def test_without_income_window_rigid_spending_uses_twelve_months_to_as_of() -> N
                                      (date(2024, 2, 29), 44), (date(1980, 2, 29), 0), (date(1981, 2, 28), 1)])
 def test_leap_day_birthday(on: date, age: int) -> None:
     assert d.age_on(date(1980, 2, 29), on) == age
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)), st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)))
+def test_age_agrees_with_relativedelta(a: date, b: date) -> None:
+    birth, on = min(a, b), max(a, b)
+    assert d.age_on(birth, on) == relativedelta(on, birth).years
 
 
 def test_children_insurance_labour() -> None:

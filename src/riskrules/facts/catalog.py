@@ -56,10 +56,13 @@ def _text(enum: Any) -> ValueType:
     return ValueType(Kind.TEXT, 0, tuple(enum.codes()))
 
 
-def _case(attr: str, conv: Callable[[Any], Any] = lambda v: v) -> Callable[[Household, date], Any]:
+def _case(attr: str, conv: Callable[[Any], Any] = lambda v: v, without_case: Any = None) -> Callable[[Household, date], Any]:
+    """A fact of the monitoring case. A household with no case (``monitoring_case`` null) has
+    not been identified, marked eliminated or sent through the green channel: those flags are
+    false, not unknown; its dates stay unknown."""
     def get(r: Household, on: date) -> Any:
         case = r.monitoring_case
-        return None if case is None else conv(getattr(case, attr))
+        return without_case if case is None else conv(getattr(case, attr))
     return get
 
 
@@ -124,6 +127,8 @@ _SPECS: list[FactSpec] = [
              lambda r, on: d.has_labour_capacity(r)),
     FactSpec("household.active_measures", NUMBER, "有效帮扶措施数", "assistance measures in force",
              ("assistance_measures",), _active_measures),
+    FactSpec("income.total", MONEY, "家庭年收入", "household income (before production costs)", ("income",),
+             lambda r, on: _fen(d.gross_income(r.income))),
     FactSpec("income.net", MONEY, "家庭纯收入", "household net income", ("income",), lambda r, on: _fen(d.net_income(r.income))),
     FactSpec("income.per_capita_net", MONEY, "人均纯收入", "per-capita net income", ("income",),
              lambda r, on: _fen(d.per_capita_net_income(r))),
@@ -170,19 +175,19 @@ _SPECS: list[FactSpec] = [
     FactSpec("case.clue_found_on", DATE, "发现风险线索日期", "date the risk clue was found", ("monitoring_case.clue_found_on",),
              _case("clue_found_on", _day)),
     FactSpec("case.identified", BOOL, "已识别认定", "identified (county approval recorded)", ("monitoring_case.identified_on",),
-             _case("identified_on", lambda v: v is not None)),
+             _case("identified_on", lambda v: v is not None, False)),
     FactSpec("case.identified_on", DATE, "县级审定日期", "identification date", ("monitoring_case.identified_on",),
              _case("identified_on", _day)),
     FactSpec("case.publicity_days", NUMBER, "村内公示天数", "days of village publicity",
              ("monitoring_case.publicity_start", "monitoring_case.publicity_end"), _publicity_days),
     FactSpec("case.green_channel", BOOL, "绿色通道", "green channel", ("monitoring_case.green_channel",),
-             _case("green_channel", lambda v: bool(v))),
+             _case("green_channel", lambda v: bool(v), False)),
     FactSpec("case.assistance_started", BOOL, "已记录帮扶开始日期", "assistance start date recorded",
-             ("monitoring_case.assistance_started_on",), _case("assistance_started_on", lambda v: v is not None)),
+             ("monitoring_case.assistance_started_on",), _case("assistance_started_on", lambda v: v is not None, False)),
     FactSpec("case.first_assistance_on", DATE, "首项帮扶措施日期", "first assistance date",
              ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), lambda r, on: _day(d.first_assistance_on(r))),
     FactSpec("case.eliminated", BOOL, "已标注风险消除", "risk marked eliminated", ("monitoring_case.eliminated_on",),
-             _case("eliminated_on", lambda v: v is not None)),
+             _case("eliminated_on", lambda v: v is not None, False)),
     FactSpec("case.eliminated_on", DATE, "风险消除日期", "elimination date", ("monitoring_case.eliminated_on",),
              _case("eliminated_on", _day)),
     FactSpec("case.months_identification_to_elimination", NUMBER, "识别至消除间隔月数",
@@ -246,6 +251,8 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
         "occurred_on": ItemField(DATE, "发生日期", "date", "occurred_on", lambda s, r, on: _day(s.occurred_on)),
         "days_ago": ItemField(NUMBER, "距评估日天数", "days before the as-of date", "occurred_on",
                               lambda s, r, on: None if s.occurred_on is None else (on - s.occurred_on).days),
+        "recent": ItemField(BOOL, "发生在近12个月内", "in the 12 months before the as-of date", "occurred_on",
+                            lambda s, r, on: None if s.occurred_on is None else d.within_last_12_months(s.occurred_on, on)),
         "loss": ItemField(MONEY, "损失金额", "loss", "loss", lambda s, r, on: _fen(s.loss)),
         "facts_verified": ItemField(BOOL, "事实清楚", "facts verified", "facts_verified", lambda s, r, on: s.facts_verified),
         "severe": ItemField(BOOL, "基本生活严重困难", "basic living severely affected", "basic_living_severely_affected",
@@ -304,7 +311,7 @@ def engine_fact(record: Household, as_of: date, names: frozenset[str] | None = N
 def display_value(vtype: ValueType, value: Any) -> str:
     """An engine value as a caseworker reads it: 6,900.00 元, 2022-07-16, 是/否."""
     if value is None:
-        return "未知/unknown"
+        return "未记录/not recorded"
     if vtype.kind is Kind.MONEY:
         amount = Decimal(value).scaleb(-vtype.scale)
         return f"{amount:,.2f} 元"
@@ -326,6 +333,18 @@ def sources_of(name: str) -> tuple[str, ...]:
         if name == coll:
             return (path,)
     return ()
+
+
+def expand_source(path: str, record: Household) -> list[str]:
+    """``members[].labour_capacity`` -> the paths of the members whose value is missing."""
+    if "[]." not in path:
+        return [path]
+    head, _, field = path.partition("[].")
+    items = getattr(record, head, None)
+    if items is None:
+        return [head]
+    missing = [f"{head}[{i}].{field}" for i, item in enumerate(items) if getattr(item, field, None) is None]
+    return missing or [path]
 
 
 def item_source(collection: str, field: str) -> str:

@@ -7,6 +7,7 @@ results into the integer fen, integer days and date ordinals the engine reads.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
@@ -18,6 +19,8 @@ from ..record.household import AssistanceMeasure, Household, IncomeWindow, Membe
 
 __all__ = [
     "age_on",
+    "gross_income",
+    "within_last_12_months",
     "household_size",
     "net_income",
     "per_capita",
@@ -45,11 +48,18 @@ def age_on(birth: date, on: date) -> int:
 
     Someone born on 29 February is a year older on 28 February of a common year: a year counted
     from 29 February has no corresponding day and ends on the month's last day (Civil Code
-    art. 202), which is also how dateutil's relativedelta counts.
+    art. 202) -- the same answer as dateutil's relativedelta, computed without it because this
+    runs for every member of every assessment.
     """
     if on < birth:
         raise ValueError("born after the date")
-    return relativedelta(on, birth).years
+    years = on.year - birth.year
+    birthday = (birth.month, birth.day)
+    if birthday == (2, 29) and not calendar.isleap(on.year):
+        birthday = (2, 28)
+    if (on.month, on.day) < birthday:
+        years -= 1
+    return years
 
 
 def household_size(record: Household) -> int:
@@ -69,6 +79,22 @@ def net_income(window: IncomeWindow | None) -> Decimal | None:
         return None
     wage, business, prop, transfer, costs = parts  # type: ignore[misc]
     return wage + business + prop + transfer - costs  # type: ignore[operator]
+
+
+def gross_income(window: IncomeWindow | None) -> Decimal | None:
+    """家庭年收入: wage + business + property + transfer, before production costs."""
+    if window is None:
+        return None
+    parts = (window.wage, window.business, window.property, window.transfer)
+    if any(p is None for p in parts):
+        return None
+    return sum(parts, Decimal("0.00"))  # type: ignore[arg-type]
+
+
+def within_last_12_months(day: date, as_of: date) -> bool:
+    """近12个月内: after the day 12 months before the as-of date, and not after it (Civil Code
+    art. 201-202: months end on the corresponding day, or the month's end)."""
+    return as_of - relativedelta(months=12) < day <= as_of
 
 
 def per_capita(amount: Decimal | None, size: int) -> Decimal | None:

@@ -20,7 +20,7 @@ from ..assessment import Assessment, FactUsed, Flag, ParameterUsed, RulePackInfo
 from ..deadlines.calendar import WorkCalendar, load_calendar
 from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
-from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, item_source, sources_of
+from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, expand_source, item_source, sources_of
 from ..language.durable import LoweredItemTest, set_parameter_fields, to_durable
 from ..language.ir import Kind, Quantified, Ref, walk
 from ..language.parser import ValueType
@@ -64,9 +64,16 @@ class _Lowered:
 
 @dataclass(frozen=True)
 class _Compiled:
+    """A rule with everything an assessment needs precomputed once at load."""
+
     rule: Rule
     evaluate: Callable[[Mapping[str, Any], Mapping[str, bool | None]], bool | None]
     values: dict[str, tuple[Callable[[Mapping[str, Any], Mapping[str, Any]], Any], Kind, int]]
+    reads: list[Ref]                 # facts and parameters, through signals and deadline starts
+    item_refs: dict[str, dict[str, ValueType]]
+    own_refs: list[Ref]              # what the condition itself reads, item fields included
+    signals_read: list[str]
+    period_params: list[str]
 
 
 class RulePack:
@@ -87,6 +94,11 @@ class RulePack:
         self._by_id = {r.id: r for r in self.rules}
         self._order = _topological(self.rules)
         self._compiled = [self._compile(r) for r in self._order]
+        self._producers: dict[str, list[_Compiled]] = {}
+        for c in self._compiled:
+            if c.rule.concludes:
+                self._producers.setdefault(c.rule.concludes, []).append(c)
+        self._flag_order = sorted(self._compiled, key=lambda c: c.rule.id)
         self._reads_facts, self._reads_collections, self._reads_params, self._reads_periods = self._reads()
         self._check_message_size()
         self._lowered: dict[str, LoweredItemTest] = {}
@@ -102,7 +114,14 @@ class RulePack:
     # -- compilation --------------------------------------------------------------------
     def _compile(self, rule: Rule) -> _Compiled:
         values = {name: (compile_expression(expr), expr.kind, expr.scale) for name, expr in rule.values.items()}
-        return _Compiled(rule, compile_condition(rule.condition), values)
+        reads = self.ruleset.reads(rule)
+        periods: list[str] = []
+        for ref in reads:
+            pd = self.ruleset.periods.get(ref.name)
+            if pd and pd.length not in periods:
+                periods.append(pd.length)
+        return _Compiled(rule, compile_condition(rule.condition), values, reads, _item_refs(rule), refs_with_items(rule),
+                         rule.reads_signals(), periods)
 
     def _reads(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
         facts: set[str] = set()
@@ -230,14 +249,14 @@ class RulePack:
         flags: list[Flag] = []
         signal_flags: list[Flag] = []
         undecided: list[Undecided] = []
-        for c in sorted(self._compiled, key=lambda c: c.rule.id):
+        for c in self._flag_order:
             rule = c.rule
             if outcome[rule.id]:
                 flag = self._flag(c, fact, used, risk_types, signals)
                 (signal_flags if rule.kind == "signal" else flags).append(flag)
             elif outcome[rule.id] is None:
                 undecided.append(Undecided(rule_id=rule.id, kind=rule.kind, title_zh=rule.title_zh, title_en=rule.title_en,  # type: ignore[arg-type]
-                                           ask_for=self._ask_for(rule, fact, outcome)))
+                                           ask_for=self._ask_for(c, fact, outcome, record)))
         flags.sort(key=lambda f: (_KIND_ORDER.index(f.kind), f.rule_id))
         return Assessment(household_id=record.household_id, as_of=as_of, jurisdiction=place,
                           rule_pack=RulePackInfo(name=self.name, version=self.version),
@@ -249,33 +268,33 @@ class RulePack:
         facts: list[FactUsed] = []
         params: list[ParameterUsed] = []
         shown: dict[str, str] = {"as_of": date.fromordinal(fact["as_of"]).isoformat()}
-        for ref in self.ruleset.reads(rule):
+        for ref in c.reads:
             if ref.item_of:
                 continue
             if ref.is_param:
                 name = ref.name[len("params."):]
                 pv = used[name]
                 decl = self.parameters.decls[name]
-                params.append(ParameterUsed(name=name, title_zh=decl.title_zh, title_en=decl.title_en, value=_param_display(decl.type, pv),
+                params.append(ParameterUsed(name=name, title_zh=decl.title_zh, title_en=decl.title_en, value=_param_display(decl.type, pv, decl.labels),
                                             jurisdiction=pv.jurisdiction, effective=pv.effective, local=pv.local, source=pv.source))
-                shown[ref.name] = _param_display(decl.type, pv)
+                shown[ref.name] = _param_display(decl.type, pv, decl.labels)
                 continue
             raw = fact.get(fact_key(ref.name))
             vt = ValueType(ref.kind, ref.scale)
             title_zh, title_en = _titles(ref.name, self.ruleset)
             facts.append(FactUsed(name=ref.name, title_zh=title_zh, title_en=title_en, value=display_value(vt, raw), raw=raw))
             shown[ref.name] = display_value(vt, raw)
-        for coll, fields in _item_refs(rule).items():
+        for coll, fields in c.item_refs.items():
             rows = fact.get(fact_key(coll)) or []
             for fname, vt in sorted(fields.items()):
                 it = COLLECTIONS[coll][2][fname]
                 values = "; ".join(f"#{i + 1} {display_value(vt, row.get(fname))}" for i, row in enumerate(rows)) or "（无/none）"
                 facts.append(FactUsed(name=f"{coll}[].{fname}", title_zh=it.title_zh, title_en=it.title_en, value=values,
                                       raw=[row.get(fname) for row in rows]))
-        for pname in self._period_params_of(rule):
+        for pname in c.period_params:
             pv = used[pname]
             decl = self.parameters.decls[pname]
-            params.append(ParameterUsed(name=pname, title_zh=decl.title_zh, title_en=decl.title_en, value=_param_display(decl.type, pv),
+            params.append(ParameterUsed(name=pname, title_zh=decl.title_zh, title_en=decl.title_en, value=_param_display(decl.type, pv, decl.labels),
                                         jurisdiction=pv.jurisdiction, effective=pv.effective, local=pv.local, source=pv.source))
         conclusion: dict[str, Any] = dict(rule.conclusion)
         for name, (fn, kind, scale) in c.values.items():
@@ -287,21 +306,14 @@ class RulePack:
         return Flag(kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en,  # type: ignore[arg-type]
                     conclusion=conclusion, risk_types=risk_types if rule.kind == "monitoring_object" else [],
                     citation=rule.source, facts=facts, parameters=params,
-                    signals=[s for s in rule.reads_signals() if s in signals],
+                    signals=[s for s in c.signals_read if s in signals],
                     explanation_zh=_fill(rule.explain_zh, shown), explanation_en=_fill(rule.explain_en, shown))
 
-    def _period_params_of(self, rule: Rule) -> list[str]:
-        out = []
-        for ref in self.ruleset.reads(rule):
-            pd = self.ruleset.periods.get(ref.name)
-            if pd and pd.length not in out:
-                out.append(pd.length)
-        return out
-
-    def _ask_for(self, rule: Rule, fact: Mapping[str, Any], outcome: Mapping[str, bool | None], seen: set[str] | None = None) -> list[str]:
+    def _ask_for(self, c: _Compiled, fact: Mapping[str, Any], outcome: Mapping[str, bool | None], record: Household,
+                 seen: set[str] | None = None) -> list[str]:
         seen = seen if seen is not None else set()
         paths: set[str] = set()
-        for ref in refs_with_items(rule):
+        for ref in c.own_refs:
             if ref.item_of:
                 rows = fact.get(fact_key(ref.item_of))
                 path, _, _ = COLLECTIONS[ref.item_of]
@@ -315,12 +327,13 @@ class RulePack:
             if ref.is_param or ref.name == "as_of" or fact.get(fact_key(ref.name)) is not None:
                 continue
             pd = self.ruleset.periods.get(ref.name)
-            paths.update(sources_of(pd.start if pd else ref.name))
-        for sig in rule.reads_signals():
-            for producer in self.rules:
-                if producer.concludes == sig and outcome.get(producer.id) is None and producer.id not in seen:
-                    seen.add(producer.id)
-                    paths.update(self._ask_for(producer, fact, outcome, seen))
+            for source in sources_of(pd.start if pd else ref.name):
+                paths.update(expand_source(source, record))
+        for sig in c.signals_read:
+            for producer in self._producers.get(sig, ()):
+                if outcome.get(producer.rule.id) is None and producer.rule.id not in seen:
+                    seen.add(producer.rule.id)
+                    paths.update(self._ask_for(producer, fact, outcome, record, seen))
         return sorted(paths)
 
 
@@ -349,10 +362,10 @@ def _titles(name: str, ruleset: RuleSet) -> tuple[str, str]:
     return name, name
 
 
-def _param_display(ptype: str, pv: ParameterValue) -> str:
+def _param_display(ptype: str, pv: ParameterValue, labels: Mapping[str, str] | None = None) -> str:
     if ptype == "money":
         return f"{pv.value:,.2f} 元"
-    return pv.display()
+    return pv.display(labels)
 
 
 def _conclusion_value(kind: Kind, scale: int, raw: Any) -> Any:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..deadlines.periods import PeriodUnit
 from ..errors import MissingParameter, RulePackError
@@ -57,6 +57,7 @@ class ParameterDecl:
     domain: tuple[str, ...]
     file: str
     line: int
+    labels: Mapping[str, str] = field(default_factory=dict)  # Chinese label of each code
 
     @property
     def vtype(self) -> ValueType | None:
@@ -87,9 +88,10 @@ class ParameterValue:
             return int(self.value.scaleb(decl.decimals))
         return self.value
 
-    def display(self) -> str:
+    def display(self, labels: Mapping[str, str] | None = None) -> str:
         if isinstance(self.value, frozenset):
-            return ", ".join(sorted(self.value))
+            labels = labels or {}
+            return "、".join(f"{labels[c]}/{c}" if c in labels else c for c in sorted(self.value))
         if isinstance(self.value, bool):
             return "是/yes" if self.value else "否/no"
         if isinstance(self.value, Decimal) and self.value == self.value.to_integral_value() and self.value.as_tuple().exponent >= 0:
@@ -179,6 +181,7 @@ def _load_decls(root: Path, path: Path) -> dict[str, ParameterDecl]:
                                 line=raw.line_of("type"), suggestion=match[0] if match else None)
         title = require(raw, "title", dict, file=file, line=line)
         domain: tuple[str, ...] = ()
+        labels: dict[str, str] = {}
         if ptype == "text_set":
             enum_name = require(raw, "codes", str, file=file, line=line)
             enum = getattr(codes, enum_name, None)
@@ -186,11 +189,13 @@ def _load_decls(root: Path, path: Path) -> dict[str, ParameterDecl]:
                 raise RulePackError(f"'codes: {enum_name}' is not a code list", message_zh=f"'{enum_name}' 不是代码表",
                                     file=file, line=raw.line_of("codes"))
             domain = tuple(enum.codes())
+            labels = {m.value: m.label_zh for m in enum}
         decimals = raw.get("decimals", 0)
         if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
             raise RulePackError("'decimals' must be a whole number from 0 to 6", message_zh="'decimals' 应为 0 到 6 的整数",
                                 file=file, line=raw.line_of("decimals"))
-        out[name] = ParameterDecl(name, ptype, decimals, str(title.get("zh", "")), str(title.get("en", "")), domain, file, line)
+        out[name] = ParameterDecl(name, ptype, decimals, str(title.get("zh", "")), str(title.get("en", "")), domain, file, line,
+                                  labels)
     return out
 
 

@@ -64,6 +64,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def load_yaml(path: Path, root: Path | None = None) -> Any:
     """Parse one rule-pack file; errors name the file (relative to the pack) and line."""
     name = str(path.relative_to(root)) if root else str(path)
+    if not path.is_file():
+        raise RulePackError("the rule pack has no such file", message_zh="规则包缺少该文件", file=name)
     try:
         with path.open("r", encoding="utf-8") as fh:
             return yaml.load(fh, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass

@@ -15,11 +15,15 @@ from .household import Household
 __all__ = ["dates_after"]
 
 _CASE_DATES = ("clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on",
-               "assistance_started_on", "eliminated_on")
+               "assistance_started_on", "eliminated_on", "income_above_range_since")
 
 
 def dates_after(record: Household, as_of: date) -> list[Problem]:
-    """Every date in the record that lies after ``as_of``, as problems with field paths."""
+    """Every date in the record that lies after ``as_of``, as problems with field paths.
+
+    An income window may end after the as-of date (a window still running); it may not start
+    after it. A measure may end later; it may not start later.
+    """
     problems: list[Problem] = []
 
     def late(path: str, value: date | None) -> None:
@@ -29,8 +33,22 @@ def dates_after(record: Household, as_of: date) -> list[Problem]:
 
     for i, m in enumerate(record.members):
         late(f"members[{i}].birth_date", m.birth_date)
+    for name in ("income", "previous_income"):
+        window = getattr(record, name)
+        if window is not None:
+            late(f"{name}.start", window.start)
+    for i, e in enumerate(record.rigid_expenditures or ()):
+        late(f"rigid_expenditures[{i}].spent_on", e.spent_on)
+    for i, s in enumerate(record.shocks or ()):
+        late(f"shocks[{i}].occurred_on", s.occurred_on)
+    for i, x in enumerate(record.assistance_measures or ()):
+        late(f"assistance_measures[{i}].started_on", x.started_on)
     case = record.monitoring_case
     if case is not None:
         for name in _CASE_DATES:
             late(f"monitoring_case.{name}", getattr(case, name))
+        for i, day in enumerate(case.concentrated_checks or ()):
+            late(f"monitoring_case.concentrated_checks[{i}]", day)
+        for i, day in enumerate(case.home_visits or ()):
+            late(f"monitoring_case.home_visits[{i}]", day)
     return problems

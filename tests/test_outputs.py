@@ -1,0 +1,108 @@
+"""Outputs: the demo, batches with a rejects file (no row dropped), the summary, generated docs."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import riskrules
+from riskrules.cli import main
+from riskrules.outputs.batch import assess_batch, read_rows
+from riskrules.outputs.rules_doc import rules_markdown
+from riskrules.outputs.summary import summarise
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2022, 7, 31)
+
+
+@pytest.fixture(scope="module")
+def pack() -> riskrules.RulePack:
+    return riskrules.load_rules()
+
+
+def test_demo_prints_every_example_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for name in riskrules.example_names():
+        assert f"== {name}" in out
+    assert "deadline.identification_overdue" in out and "summary / 汇总" in out
+    assert "{" not in "\n".join(line for line in out.splitlines() if line.startswith("  ["))
+
+
+def test_python_dash_m_runs_the_demo() -> None:
+    proc = subprocess.run([sys.executable, "-m", "riskrules"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "riskrules demo" in proc.stdout
+
+
+def test_batch_writes_rejects_with_reasons_and_drops_nothing(pack: riskrules.RulePack) -> None:
+    good = json.loads(riskrules.examples.example_json("late_identification"))
+    bad_record = dict(good, household_id="BAD-1", region_code="990102")
+    lines = [json.dumps(good, ensure_ascii=False), "{not json", json.dumps(bad_record, ensure_ascii=False), "", "[1, 2]",
+             json.dumps(dict(good, household_id="GOOD-2"), ensure_ascii=False)]
+    out, rejects = io.StringIO(), io.StringIO()
+    result = assess_batch(pack, read_rows(io.StringIO("\n".join(lines))), AS_OF, out=out, rejects=rejects)
+    assert (result.read, result.assessed, result.rejected) == (5, 2, 3)
+    assessed = [json.loads(line) for line in out.getvalue().splitlines()]
+    rejected = [json.loads(line) for line in rejects.getvalue().splitlines()]
+    assert [a["household_id"] for a in assessed] == [good["household_id"], "GOOD-2"]
+    assert [r["row"] for r in rejected] == [2, 3, 5]
+    assert rejected[1]["household_id"] == "BAD-1"
+    assert rejected[1]["problems"][0]["path"] == "region_code" and rejected[1]["problems"][0]["message_zh"]
+    assert rejected[0]["problems"][0]["code"] == "json_invalid"
+    per_household = len(pack.assess(good, as_of=AS_OF).flags_of("deadline_breach"))
+    assert per_household >= 1 and result.flags_by_kind["deadline_breach"] == 2 * per_household
+
+
+def test_batch_accepts_a_json_array(pack: riskrules.RulePack) -> None:
+    rows = [json.loads(riskrules.examples.example_json(n)) for n in ("marginal_prone", "green_channel")]
+    out, rejects = io.StringIO(), io.StringIO()
+    result = assess_batch(pack, read_rows(io.StringIO(json.dumps(rows, ensure_ascii=False))), AS_OF, out=out, rejects=rejects)
+    assert (result.read, result.assessed, result.rejected) == (2, 2, 0)
+
+
+def test_assess_command_counts_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(riskrules.examples.example_json("marginal_prone").replace("\n", " ") + "\n{}\n", encoding="utf-8")
+    code = main(["assess", str(source), "--as-of", "2022-07-31", "--out", str(tmp_path / "out.jsonl"),
+                 "--rejects", str(tmp_path / "rejects.jsonl")])
+    assert code == 3  # some rows were rejected
+    counts = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert counts["read"] == 2 and counts["assessed"] == 1 and counts["rejected"] == 1
+    (reject,) = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {p["path"] for p in reject["problems"]} == {"household_id", "region_code", "members"}
+
+
+def test_summary_reproduces_the_reported_measures(pack: riskrules.RulePack) -> None:
+    pairs = [(r, pack.assess(r, as_of=AS_OF)) for r in riskrules.load_examples().values()]
+    s = summarise(pairs, AS_OF)
+    assert s.households == len(pairs)
+    assert s.people == sum(len(r.members) for r, _ in pairs)
+    assert s.monitoring_households >= 5
+    assert s.measures_per_household == (s.measures / s.monitoring_households if s.monitoring_households else 0) \
+        or abs(float(s.measures_per_household) - s.measures / s.monitoring_households) < 0.005
+    assert any("户均" in line for line in s.lines())
+
+
+def test_rule_catalogue_in_docs_is_in_sync(pack: riskrules.RulePack) -> None:
+    expected = rules_markdown(pack)
+    actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/rules.md is stale: run `riskrules rules-doc --write docs/rules.md`"
+    for rule in pack.rules:
+        assert f"`{rule.id}`" in actual
+
+
+def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"].startswith("农户信息采集记录")
+
+
+def test_check_reports_a_broken_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--rules", str(tmp_path), "check"]) == 2
+    assert "riskrules:" in capsys.readouterr().err
