@@ -106,3 +106,28 @@ def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_reports_a_broken_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--rules", str(tmp_path), "check"]) == 2
     assert "riskrules:" in capsys.readouterr().err
+
+
+def test_diff_of_two_packs_names_who_gains_and_loses(pack: riskrules.RulePack, tmp_path: Path) -> None:
+    import shutil
+
+    from riskrules.outputs.diff import diff_packs
+    from riskrules.pack.pack import bundled_rules_path
+
+    changed = tmp_path / "rules"
+    shutil.copytree(bundled_rules_path(), changed)
+    cn = changed / "parameters" / "CN.yaml"
+    cn.write_text(cn.read_text(encoding="utf-8").replace("        value: 6000\n", "        value: 4800\n", 1), encoding="utf-8")
+    new = riskrules.load_rules(changed)
+    records = list(riskrules.load_examples().values())
+    result = diff_packs(pack, new, records, AS_OF)
+    lost = {(c.household_id, c.rule_id) for c in result.changes if c.change == "lost"}
+    marginal = riskrules.load_example("marginal_prone")  # 4,900 per head: inside 6,000, not inside 4,800
+    assert (marginal.household_id, "identification.marginal_prone") in lost
+    unstable = riskrules.load_example("unstable_out_of_poverty")  # 4,600: inside both
+    assert not any(c.household_id == unstable.household_id and c.rule_id.startswith("identification.") for c in result.changes)
+    counts = result.counts()
+    assert counts["identification.marginal_prone"]["lost"] >= 1
+    change = next(c for c in result.changes if c.rule_id == "identification.marginal_prone" and c.change == "lost")
+    assert "6,000.00" in change.explanation_zh and change.new_conclusion is None
+    assert result.households == len(records) and result.old_version != result.new_version

@@ -280,3 +280,35 @@ def test_100000_assessments_leave_no_state_and_flat_memory(pack: riskrules.RuleP
     assert differing == 0
     assert runner.state_count() == 0
     assert after - before < 16 * 1024, f"RSS grew by {after - before} KiB over 90,000 assessments"
+
+
+# -- deadlines in working days and calendars -------------------------------------------------
+def test_working_day_deadline_beyond_the_calendar_is_an_error_naming_the_file(pack: riskrules.RulePack) -> None:
+    from riskrules.deadlines import CalendarNotCovered
+
+    record = low_income_household(region_code="460100", monitoring_case={"clue_found_on": "2026-12-20"})
+    with pytest.raises(CalendarNotCovered) as info:
+        pack.assess(record, as_of=date(2026, 12, 28))
+    assert info.value.year == 2027 and "2027.yaml" in str(info.value)
+    # Calendar days need no calendar: the same case in Heilongjiang is assessed.
+    assert pack.assess(dict(record, region_code="230102"), as_of=date(2026, 12, 28)).jurisdiction == "230102"
+
+
+def test_roll_forward_is_a_jurisdiction_parameter(pack: riskrules.RulePack, pack_dir: Path) -> None:
+    # Clue on 2024-09-16: the 15th day is 2024-10-01, National Day. Nationally the deadline does
+    # not move; a jurisdiction that applies Civil Code art. 203 moves it to 2024-10-08.
+    record = low_income_household(monitoring_case={"clue_found_on": "2024-09-16"})
+    national = pack.assess(record, as_of=date(2024, 10, 5))
+    assert national.flag("deadline.identification_overdue").conclusion["due"] == "2024-10-01"
+    (pack_dir / "parameters" / "2301.yaml").write_text(
+        'jurisdiction: "2301"\nparameters:\n  deadline_roll_forward:\n    values:\n      - effective: 2021-01-01\n'
+        "        value: true\n        local: true\n        source: {document: 测试文件, issuer: 测试市, date: 2021, clause: 第一条, "
+        "quote: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日}\n", encoding="utf-8")
+    rolled = riskrules.load_rules(pack_dir).assess(record, as_of=date(2024, 10, 5))
+    assert "deadline.identification_overdue" not in rolled.rule_ids()
+    due_soon = [f for f in rolled.flags if f.rule_id == "deadline.identification_due_soon"]
+    assert not due_soon or due_soon[0].conclusion["due"] == "2024-10-08"
+    late = riskrules.load_rules(pack_dir).assess(record, as_of=date(2024, 10, 9))
+    assert late.flag("deadline.identification_overdue").conclusion == {"status": "breached", "due": "2024-10-08", "days_overdue": 1}
+    (param,) = [p for p in late.flag("deadline.identification_overdue").parameters if p.name == "deadline_roll_forward"]
+    assert param.jurisdiction == "2301" and param.local

@@ -32,12 +32,13 @@ from builders import (
     with_case,
     with_fields,
     with_income,
+    with_income_parts,
     with_measure,
     with_member,
-    with_members,
     with_previous_income,
     with_rigid,
     with_shock,
+    with_steady_income,
     with_water,
 )
 
@@ -60,6 +61,7 @@ class Case:
     conclusion: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)  # fact name -> displayed value
     param_from: dict[str, str] = field(default_factory=dict)  # parameter -> jurisdiction it came from
+    text: tuple[str, ...] = ()  # each must appear in the Chinese or English explanation
     jurisdiction: str | None = None
     xfail: str | None = None
 
@@ -92,7 +94,13 @@ POOR = household(household_type="poverty_alleviated")  # 脱贫户, otherwise th
 
 
 def per_capita(h: dict[str, Any], amount: str) -> dict[str, Any]:
-    return with_income(h, per_capita=amount)
+    """Per-capita net income ``amount`` in both windows: no income fall, so only the range counts."""
+    return with_steady_income(h, per_capita=amount)
+
+
+# Household income (家庭年收入, income.total) 20,000.00 but net income 15,000.00 after 5,000.00 of
+# production costs, in both windows: the medical and rigid-spending shares are of the 20,000.00.
+COSTLY = with_previous_income(with_income_parts(BASE, wage="20000.00", production_costs="5000.00"), "15000.00")
 
 
 def no_labour(h: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +125,9 @@ def with_child(h: dict[str, Any], born: str, in_school: bool | None = False, exe
 
 
 # An open case: identified 2022-06-16 (clue 2022-06-01), publicity 06-02..06-08, assessed 2022-07-31.
+# Assistance is due 15 days from the clue, on 2022-06-16.
 OPEN = open_case(BASE)
-OPEN_MEASURED = with_measure(OPEN, "employment", "2022-06-20")  # assistance in time, developmental
+OPEN_MEASURED = with_measure(OPEN, "employment", "2022-06-16")  # assistance in time, developmental
 
 
 def water_fetched(**fields: Any) -> dict[str, Any]:
@@ -134,12 +143,17 @@ def water_fetched(**fields: Any) -> dict[str, Any]:
 
 rule("signal.low_income",
      fires("5000_per_capita", per_capita(BASE, "5000.00"), facts={"income.per_capita_net": "5,000.00 元"}),
-     silent("6000.01_above_range", per_capita(BASE, "6000.01")),
-     [fires("6000.00_inside_range_le", per_capita(BASE, "6000.00"), facts={"income.per_capita_net": "6,000.00 元"}),
+     silent("6000.00_at_the_range_is_not_below", per_capita(BASE, "6000.00")),
+     [fires("5999.99_below_range", per_capita(BASE, "5999.99"), facts={"income.per_capita_net": "5,999.99 元"}),
+      silent("6000.00_not_below_art_1259", per_capita(BASE, "6000.00")),
       silent("6000.01_above_range", per_capita(BASE, "6000.01")),
-      # per capita is rounded half up to the fen: 17,999.99 / 3 = 5,999.996... -> 6,000.00
-      fires("three_members_rounded_to_6000.00", with_income(add_member(BASE, member("m3", born="1950-01-01", relation="parent")), "17999.99"),
-            facts={"income.per_capita_net": "6,000.00 元"})])
+      # per capita is rounded half up to the fen: 17,999.99 / 3 = 5,999.996... -> 6,000.00 (not below),
+      # 17,999.98 / 3 = 5,999.993... -> 5,999.99 (below)
+      silent("three_members_rounded_to_6000.00",
+             with_income(add_member(BASE, member("m3", born="1950-01-01", relation="parent")), "17999.99")),
+      fires("three_members_rounded_to_5999.99",
+            with_income(add_member(BASE, member("m3", born="1950-01-01", relation="parent")), "17999.98"),
+            facts={"income.per_capita_net": "5,999.99 元"})])
 
 rule("signal.sharp_income_fall",
      fires("fall_25_percent", with_income(BASE, "15000.00"), facts={"income.fall": "5,000.00 元"}),
@@ -151,29 +165,37 @@ rule("signal.sharp_income_fall",
 
 rule("signal.medical_burden",
      fires("medical_40_percent", with_rigid(BASE, "medical", "8000.00"),
-           facts={"expenditure.medical_out_of_pocket": "8,000.00 元", "income.net": "20,000.00 元"}),
+           facts={"expenditure.medical_out_of_pocket": "8,000.00 元", "income.total": "20,000.00 元"}),
      silent("medical_just_under_30_percent", with_rigid(BASE, "medical", "5999.99")),
      [fires("medical_exactly_30_percent", with_rigid(BASE, "medical", "6000.00")),
       silent("medical_29.99_percent", with_rigid(BASE, "medical", "5999.99")),
+      # 家庭年收入 is before production costs: 5,999.99 is 40 % of net income 15,000.00 but
+      # under 30 % of household income 20,000.00
+      silent("share_of_household_income_not_net_income", with_rigid(COSTLY, "medical", "5999.99")),
+      fires("30_percent_of_household_income_with_costs", with_rigid(COSTLY, "medical", "6000.00"),
+            facts={"income.total": "20,000.00 元"}),
+      fires("transfers_are_household_income",
+            with_rigid(with_income_parts(BASE, wage="10000.00", transfer="10000.00"), "medical", "6000.00")),
       silent("non_medical_spending_not_counted", with_rigid(BASE, "education", "8000.00")),
       silent("spent_outside_income_window", with_rigid(BASE, "medical", "8000.00", spent_on="2021-06-30")),
       fires("spent_on_last_day_of_window", with_rigid(BASE, "medical", "8000.00", spent_on="2022-06-30"))])
 
 rule("signal.rigid_expenditure_hardship",
      fires("rigid_90_percent", with_rigid(BASE, "education", "18000.00"),
-           facts={"expenditure.rigid_out_of_pocket": "18,000.00 元"}),
+           facts={"expenditure.rigid_out_of_pocket": "18,000.00 元", "income.total": "20,000.00 元"}),
      silent("rigid_exactly_80_percent", with_rigid(BASE, "education", "16000.00")),
      [silent("exactly_80_percent_not_exceeding", with_rigid(BASE, "education", "16000.00")),
       fires("80_percent_plus_one_fen", with_rigid(BASE, "education", "16000.01")),
-      fires("kinds_add_up", with_rigid(with_rigid(BASE, "disability", "8000.00"), "accident", "8000.01"))])
+      fires("kinds_add_up", with_rigid(with_rigid(BASE, "disability", "8000.00"), "accident", "8000.01")),
+      # all of net income 15,000.00, but 75 % of household income 20,000.00
+      silent("share_of_household_income_not_net_income", with_rigid(COSTLY, "education", "15000.00")),
+      fires("80_percent_of_household_income_plus_one_fen", with_rigid(COSTLY, "education", "16000.01"))])
 
 rule("signal.income_after_rigid_below_range",
      fires("after_rigid_5000", with_rigid(BASE, "education", "10000.00"),
            facts={"income.per_capita_after_rigid": "5,000.00 元"}),
-     silent("after_rigid_6000.01", with_rigid(BASE, "education", "7999.98")),
-     [Case("after_rigid_exactly_6000_is_not_below", with_rigid(BASE, "education", "8000.00"), fires=False,
-           xfail="POLICY.md §4/§13 and the rule's own quote say 低于监测范围 (below the range), and 低于 is strict "
-                 "(Civil Code art. 1259); the rule tests <= params.monitoring_range, so 6,000.00 after rigid spending fires"),
+     silent("after_rigid_exactly_6000_is_not_below", with_rigid(BASE, "education", "8000.00")),
+     [silent("after_rigid_exactly_6000_is_not_below", with_rigid(BASE, "education", "8000.00")),
       fires("after_rigid_5999.99", with_rigid(BASE, "education", "8000.02"),
             facts={"income.per_capita_after_rigid": "5,999.99 元"}),
       silent("after_rigid_6000.01", with_rigid(BASE, "education", "7999.98")),
@@ -229,7 +251,8 @@ rule("risk.illness",
      fires("seriously_ill_member", with_member(BASE, "m2", health="serious_illness")),
      silent("chronic_illness_only", with_member(BASE, "m2", health="chronic_illness")),
      [fires("medical_exactly_30_percent", with_rigid(BASE, "medical", "6000.00")),
-      silent("medical_29.99_percent", with_rigid(BASE, "medical", "5999.99"))])
+      silent("medical_29.99_percent", with_rigid(BASE, "medical", "5999.99")),
+      silent("medical_share_of_household_income_not_net", with_rigid(COSTLY, "medical", "5999.99"))])
 
 rule("risk.disability",
      fires("grade_1", with_member(BASE, "m2", health="disabled", disability_grade=1)),
@@ -239,12 +262,19 @@ rule("risk.disability",
 
 
 def _shock_rule(rule_id: str, kind: str, other_kind: str) -> None:
+    """近12个月内, counted by months (art. 201-202): after the day 12 months before the as-of date,
+    up to and including the as-of date. 12 months before 2022-07-31 is 2021-07-31."""
     rule(rule_id,
          fires("shock_3_months_ago", with_shock(BASE, kind, "2022-04-30")),
          silent("other_kind", with_shock(BASE, other_kind, "2022-04-30")),
-         [fires("365_days_ago", with_shock(BASE, kind, "2021-07-31")),
-          silent("366_days_ago", with_shock(BASE, kind, "2021-07-30")),
-          fires("on_the_as_of_date", with_shock(BASE, kind, AS_OF))])
+         [fires("day_after_the_day_12_months_before", with_shock(BASE, kind, "2021-08-01")),
+          silent("12_months_to_the_day", with_shock(BASE, kind, "2021-07-31")),
+          fires("on_the_as_of_date", with_shock(BASE, kind, AS_OF)),
+          # 12 months before 2023-02-28 is 2022-02-28
+          silent("28_feb_12_months_before_28_feb", with_shock(BASE, kind, "2022-02-28"), "2023-02-28"),
+          fires("1_mar_within_12_months_of_28_feb", with_shock(BASE, kind, "2022-03-01"), "2023-02-28"),
+          # 12 months before 2025-02-28 is 2024-02-28, so 29 Feb 2024 is inside (366 days earlier)
+          fires("29_feb_2024_within_12_months_of_28_feb_2025", with_shock(BASE, kind, "2024-02-29"), "2025-02-28")])
 
 
 _shock_rule("risk.natural_disaster", "natural_disaster", "accident")
@@ -260,62 +290,86 @@ rule("risk.lack_of_labour",
       silent("one_capable_adult_with_a_child",
              add_member(with_member(no_labour(BASE), "m1", labour_capacity="ordinary"), child("c1", born=aged(8))))])
 
-# categories ----------------------------------------------------------------------------------
+# categories: they partition on the range (below -> the income categories; at or above -> sudden)
 
 rule("identification.unstable_out_of_poverty",
      fires("poverty_alleviated_5000", per_capita(POOR, "5000.00"), conclusion={"category": "unstable_out_of_poverty"}),
      silent("ordinary_household_5000", per_capita(BASE, "5000.00")),
-     [fires("6000.00_inside_range", per_capita(POOR, "6000.00"), conclusion={"category": "unstable_out_of_poverty"}),
-      silent("6000.01_above_range", per_capita(POOR, "6000.01"))])
+     [fires("5999.99_below_range", per_capita(POOR, "5999.99"), conclusion={"category": "unstable_out_of_poverty"}),
+      silent("6000.00_not_below_range", per_capita(POOR, "6000.00")),
+      silent("6000.00_with_medical_burden_is_sudden_instead", with_rigid(per_capita(POOR, "6000.00"), "medical", "3600.00"))])
 
 rule("identification.marginal_prone",
      fires("ordinary_5000", per_capita(BASE, "5000.00"), conclusion={"category": "marginal_prone"}),
      silent("poverty_alleviated_5000", per_capita(POOR, "5000.00")),
-     [fires("6000.00_inside_range", per_capita(BASE, "6000.00"), conclusion={"category": "marginal_prone"}),
-      silent("6000.01_above_range", per_capita(BASE, "6000.01"))])
+     [fires("5999.99_below_range", per_capita(BASE, "5999.99"), conclusion={"category": "marginal_prone"}),
+      silent("6000.00_not_below_range", per_capita(BASE, "6000.00")),
+      silent("6000.00_with_medical_burden_is_sudden_instead", with_rigid(per_capita(BASE, "6000.00"), "medical", "3600.00"))])
 
 rule("identification.sudden_severe_difficulty",
      fires("medical_40_percent_income_above_range", with_rigid(BASE, "medical", "8000.00"),
            conclusion={"category": "sudden_severe_difficulty"}),
      silent("medical_29.99_percent", with_rigid(BASE, "medical", "5999.99")),
-     [silent("6000.00_is_inside_range_so_marginal_instead", with_rigid(per_capita(BASE, "6000.00"), "medical", "4000.00")),
-      fires("6000.01_above_range_with_medical_burden", with_rigid(per_capita(BASE, "6000.01"), "medical", "4000.00"),
+     [# household income 12,000.00; medical 3,600.00 is 30 %
+      fires("6000.00_not_below_range_with_medical_burden", with_rigid(per_capita(BASE, "6000.00"), "medical", "3600.00"),
             conclusion={"category": "sudden_severe_difficulty"}),
+      silent("5999.99_below_range_so_marginal_instead", with_rigid(per_capita(BASE, "5999.99"), "medical", "3600.00")),
+      fires("6000.01_above_range_with_medical_burden", with_rigid(per_capita(BASE, "6000.01"), "medical", "3600.00")),
       fires("income_fall_exactly_20_percent", with_income(BASE, "16000.00")),
       silent("income_fall_just_under_20_percent", with_income(BASE, "16000.01")),
       fires("rigid_spending_80_percent_plus_one_fen", with_rigid(BASE, "education", "16000.01")),
+      fires("after_rigid_5999.99", with_rigid(BASE, "education", "8000.02")),
+      silent("after_rigid_exactly_6000", with_rigid(BASE, "education", "8000.00")),
       fires("poverty_alleviated_household_too", with_rigid(POOR, "medical", "8000.00"),
             conclusion={"category": "sudden_severe_difficulty"})])
 
 # ---------------------------------------------------------------------------------------------
-# green_channel.yaml
+# green_channel.yaml (POLICY.md §6)
 # ---------------------------------------------------------------------------------------------
 
+HLJ = household(region_code=HEILONGJIANG)
+# Identified 2021-12-01, risk marked eliminated 2022-06-15.
+ELIMINATED = open_case(BASE, "2021-12-01", eliminated_on="2022-06-15")
+
 rule("green_channel.assist_first",
-     fires("severe_verified_disaster", with_shock(BASE, "natural_disaster", "2022-07-20"), conclusion={"action": "assist_first"}),
+     fires("severe_verified_disaster", with_shock(BASE, "natural_disaster", "2022-07-20"), conclusion={"action": "assist_first"},
+           param_from={"green_channel_shock_kinds": "CN"}, text=("自然灾害/natural_disaster",)),
      silent("facts_not_verified", with_shock(BASE, "natural_disaster", "2022-07-20", verified=False)),
      [silent("not_severe", with_shock(BASE, "natural_disaster", "2022-07-20", severe=False)),
       silent("accident_not_national", with_shock(BASE, "accident", "2022-07-20")),
-      fires("accident_in_heilongjiang_from_2022-08-15",
-            with_shock(household(region_code=HEILONGJIANG), "accident", "2022-08-01"), "2022-08-15",
-            conclusion={"action": "assist_first"}, param_from={"green_channel_shock_kinds": "23"}),
-      silent("accident_in_heilongjiang_before_2022-08-15",
-             with_shock(household(region_code=HEILONGJIANG), "accident", "2022-08-01"), "2022-08-14"),
-      fires("public_health_event_in_heilongjiang",
-            with_shock(household(region_code=HEILONGJIANG), "public_health_event", "2022-08-01"), "2022-08-15")])
+      # Heilongjiang's wider kinds are in effect from 2021-01-01 (before the 2022-08-15 press conference)
+      fires("accident_in_heilongjiang", with_shock(HLJ, "accident", "2022-07-20"), conclusion={"action": "assist_first"},
+            param_from={"green_channel_shock_kinds": "23"},
+            text=("意外事故/accident、自然灾害/natural_disaster、公共卫生事件/public_health_event",)),
+      fires("public_health_event_in_heilongjiang", with_shock(HLJ, "public_health_event", "2022-01-10")),
+      silent("job_loss_not_even_in_heilongjiang", with_shock(HLJ, "job_loss", "2022-07-20")),
+      fires("day_after_the_day_12_months_before", with_shock(BASE, "natural_disaster", "2021-08-01")),
+      silent("12_months_to_the_day", with_shock(BASE, "natural_disaster", "2021-07-31")),
+      fires("open_case", with_shock(OPEN, "natural_disaster", "2022-07-20")),
+      silent("disaster_before_the_risk_was_eliminated", with_shock(ELIMINATED, "natural_disaster", "2022-03-01")),
+      fires("new_disaster_after_the_risk_was_eliminated", with_shock(ELIMINATED, "natural_disaster", "2022-07-20"),
+            xfail="POLICY.md §6 opens the green channel to any household hit by a disaster with basic living "
+                  "severely affected and the facts clear, with no exception for one whose earlier risk was marked "
+                  "eliminated; §8 makes a new risk the end of elimination. green_channel.assist_first requires "
+                  "`not case.eliminated`, so a household eliminated on 2022-06-15 and flooded on 2022-07-20 gets no "
+                  "assist-first flag while an identical never-monitored household does. The exclusion should apply "
+                  "only to shocks on or before case.eliminated_on.")])
+
+GREEN = with_case(BASE, clue_found_on="2022-07-20", green_channel=True)
 
 rule("green_channel.assistance_start_missing",
-     fires("green_case_without_start", with_case(BASE, clue_found_on="2022-07-20", green_channel=True),
-           conclusion={"action": "record_assistance_start"}),
-     silent("green_case_with_start", with_case(BASE, clue_found_on="2022-07-20", green_channel=True, assistance_started_on="2022-07-21")),
-     [silent("assistance_started_on_the_as_of_date",
-             with_case(BASE, clue_found_on="2022-07-20", green_channel=True, assistance_started_on=AS_OF)),
+     fires("green_case_without_start", GREEN, conclusion={"action": "record_assistance_start"}),
+     silent("green_case_with_a_measure_started", with_measure(GREEN, "comprehensive_security", "2022-07-21")),
+     [silent("start_recorded_on_the_case", with_case(GREEN, assistance_started_on="2022-07-21")),
+      silent("assistance_started_on_the_as_of_date", with_case(GREEN, assistance_started_on=AS_OF)),
+      silent("a_measure_of_any_kind_counts", with_measure(GREEN, "health", "2022-07-20")),
+      silent("a_measure_already_ended_still_started", with_measure(GREEN, "social", "2022-07-20", "2022-07-25")),
       silent("ordinary_case_without_start", with_case(BASE, clue_found_on="2022-07-20", green_channel=False)),
-      fires("identified_green_case_still_without_start",
-            with_case(BASE, clue_found_on="2022-07-20", identified_on="2022-07-25", green_channel=True))])
+      silent("no_case_at_all", with_shock(BASE, "natural_disaster", "2022-07-20")),
+      fires("identified_green_case_still_without_start", with_case(GREEN, identified_on="2022-07-25"))])
 
 # ---------------------------------------------------------------------------------------------
-# deadlines.yaml (Civil Code counting, POLICY.md §5, §13)
+# deadlines.yaml (Civil Code counting, POLICY.md §5, §9, §13)
 # ---------------------------------------------------------------------------------------------
 
 CLUE = with_case(BASE, clue_found_on="2022-07-01")  # due 2022-07-16 (15 calendar days, start day not counted)
@@ -331,6 +385,7 @@ rule("deadline.identification_overdue",
      [silent("as_of_on_day_15", CLUE, "2022-07-16"),
       fires("as_of_day_16", CLUE, "2022-07-17", conclusion={"due": "2022-07-16", "days_overdue": 1}),
       silent("identified_before_as_of", with_case(CLUE, identified_on="2022-07-20"), "2022-07-31"),
+      silent("no_case_at_all", BASE),
       silent("hainan_on_20th_working_day", HAINAN_CLUE, HAINAN_DUE),
       fires("hainan_day_after", HAINAN_CLUE, "2022-10-28", conclusion={"due": HAINAN_DUE, "days_overdue": 1},
             param_from={"identification_time_limit": "46"})])
@@ -375,37 +430,43 @@ rule("deadline.publicity_too_short",
      silent("5_days", with_case(PUBLICITY, publicity_end="2022-06-15")),
      [silent("06-10_to_06-15_is_5_days", with_case(PUBLICITY, publicity_end="2022-06-15")),
       fires("06-10_to_06-14_is_4_days", with_case(PUBLICITY, publicity_end="2022-06-14"), facts={"case.publicity_days": "4"}),
-      fires("same_day_is_0_days", with_case(PUBLICITY, publicity_end="2022-06-10"), facts={"case.publicity_days": "0"})])
+      fires("same_day_is_0_days", with_case(PUBLICITY, publicity_end="2022-06-10"), facts={"case.publicity_days": "0"}),
+      silent("no_case_at_all", BASE)])
 
-# Identified the day the clue was found, so the 15 days run from the same day whichever of the
-# two the period is counted from.
-SAME_DAY = open_case(BASE, "2022-07-01", clue_found_on="2022-07-01")
-# Clue 2022-07-01, identified 2022-07-10: "about half a month from discovery to measures".
+# Clue 2022-07-01, identified 2022-07-10: "about half a month from discovery to measures" (§9),
+# so a measure is due by 2022-07-16, counted from the clue, not from identification.
 LATER_IDENT = open_case(BASE, "2022-07-10", clue_found_on="2022-07-01")
-_FROM_DISCOVERY = ("POLICY.md §9 (national press conference 2024-10, the rule's own quote): about half a month "
-                   "从发现到落实帮扶措施, from discovery of the risk; deadline.assistance counts from case.identified_on")
 
 rule("deadline.assistance_missing",
-     fires("15_days_overdue", SAME_DAY, "2022-07-31", conclusion={"status": "breached", "due": "2022-07-16", "days_overdue": 15}),
-     silent("measure_in_place", with_measure(SAME_DAY, "employment", "2022-07-10"), "2022-07-31"),
-     [silent("as_of_on_due_date", SAME_DAY, "2022-07-16"),
-      fires("as_of_day_after", SAME_DAY, "2022-07-17", conclusion={"due": "2022-07-16", "days_overdue": 1}),
-      silent("assistance_started_recorded_on_case", with_case(SAME_DAY, assistance_started_on="2022-07-05"), "2022-07-31"),
-      silent("eliminated_case", with_case(SAME_DAY, eliminated_on="2022-07-20"), "2022-07-31"),
-      fires("counted_from_discovery", LATER_IDENT, "2022-07-17", conclusion={"due": "2022-07-16", "days_overdue": 1},
-            xfail=_FROM_DISCOVERY)])
+     fires("15_days_overdue_from_discovery", LATER_IDENT, "2022-07-31",
+           conclusion={"status": "breached", "due": "2022-07-16", "days_overdue": 15}),
+     silent("measure_started_on_due_date", with_measure(LATER_IDENT, "employment", "2022-07-16"), "2022-07-31"),
+     [silent("as_of_on_due_date", LATER_IDENT, "2022-07-16"),
+      fires("as_of_day_after", LATER_IDENT, "2022-07-17", conclusion={"due": "2022-07-16", "days_overdue": 1}),
+      fires("not_yet_identified", CLUE, "2022-07-17", conclusion={"due": "2022-07-16", "days_overdue": 1}),
+      silent("assistance_started_recorded_on_case", with_case(LATER_IDENT, assistance_started_on="2022-07-05"), "2022-07-31"),
+      silent("a_measure_already_ended_was_still_started", with_measure(LATER_IDENT, "social", "2022-07-05", "2022-07-12"),
+             "2022-07-31"),
+      silent("eliminated_case", with_case(LATER_IDENT, eliminated_on="2022-07-20"), "2022-07-31"),
+      silent("no_case_at_all", BASE),
+      # Hainan counts identification in working days, but assistance in the national 15 calendar days.
+      silent("hainan_15th_calendar_day", HAINAN_CLUE, "2022-10-11"),
+      fires("hainan_16th_calendar_day", HAINAN_CLUE, "2022-10-12", conclusion={"due": "2022-10-11", "days_overdue": 1},
+            param_from={"assistance_time_limit": "CN"})])
 
 rule("deadline.assistance_late",
-     fires("started_4_days_late", with_measure(SAME_DAY, "employment", "2022-07-20"),
+     fires("started_4_days_late", with_measure(LATER_IDENT, "employment", "2022-07-20"),
            conclusion={"status": "completed_late", "due": "2022-07-16", "days_overdue": 4}),
-     silent("started_on_due_date", with_measure(SAME_DAY, "employment", "2022-07-16")),
-     [silent("started_on_due_date", with_measure(SAME_DAY, "employment", "2022-07-16")),
-      fires("started_day_after", with_measure(SAME_DAY, "employment", "2022-07-17"),
+     silent("started_on_due_date", with_measure(LATER_IDENT, "employment", "2022-07-16")),
+     [silent("started_on_due_date", with_measure(LATER_IDENT, "employment", "2022-07-16")),
+      fires("started_day_after", with_measure(LATER_IDENT, "employment", "2022-07-17"),
             conclusion={"due": "2022-07-16", "days_overdue": 1}),
-      silent("earliest_measure_counts", with_measure(with_measure(SAME_DAY, "health", "2022-07-25"), "employment", "2022-07-15")),
-      silent("case_start_date_counts", with_case(with_measure(SAME_DAY, "employment", "2022-07-25"), assistance_started_on="2022-07-12")),
-      fires("counted_from_discovery", with_measure(LATER_IDENT, "employment", "2022-07-20"),
-            conclusion={"due": "2022-07-16", "days_overdue": 4}, xfail=_FROM_DISCOVERY)])
+      silent("earliest_measure_counts", with_measure(with_measure(LATER_IDENT, "health", "2022-07-25"), "employment", "2022-07-15")),
+      silent("case_start_date_counts", with_case(with_measure(LATER_IDENT, "employment", "2022-07-25"), assistance_started_on="2022-07-12")),
+      # identified on the 15th day; a measure the day after identification is already late
+      fires("day_after_identification_on_day_15", with_measure(open_case(BASE, "2022-07-16"), "employment", "2022-07-17"),
+            conclusion={"due": "2022-07-16", "days_overdue": 1}),
+      silent("no_case_at_all", with_measure(BASE, "employment", "2022-07-20"))])
 
 IDENT_0716 = open_case(BASE, "2022-07-16")  # clue 2022-07-01
 
@@ -442,16 +503,72 @@ rule("deadline.labour_capable_still_at_risk",
 # elimination.yaml (POLICY.md §8)
 # ---------------------------------------------------------------------------------------------
 
-# Identified 31 Aug 2022, income above the range since 1 Aug 2022, employment measure from
-# 5 Sep 2022: every criterion is met on 28 Feb 2023 (31 Aug + 6 months, art. 202).
-READY = with_measure(open_case(BASE, "2022-08-31", income_above_range_since="2022-08-01"), "employment", "2022-09-05")
+# Identified 31 Aug 2022 (clue 16 Aug), income above the range since 1 Aug 2022, employment
+# measure from 31 Aug 2022 (in time): every criterion is met on 28 Feb 2023 (31 Aug + 6 months,
+# art. 202).
+READY_UNMEASURED = open_case(BASE, "2022-08-31", income_above_range_since="2022-08-01")
+READY = with_measure(READY_UNMEASURED, "employment", "2022-08-31")
 READY_DAY = "2023-02-28"
+LATER = "2023-03-15"
 # The same in a leap year: 31 Aug 2023 + 6 months = 29 Feb 2024.
-READY_LEAP = with_measure(open_case(BASE, "2023-08-31", income_above_range_since="2023-08-01"), "employment", "2023-09-05")
+READY_LEAP = with_measure(open_case(BASE, "2023-08-31", income_above_range_since="2023-08-01"), "employment", "2023-08-31")
+
+# the five criteria ------------------------------------------------------------------------
+
+rule("elimination.criterion_income_stable",
+     fires("above_range_since_1_aug", READY, LATER, facts={"income.per_capita_net": "10,000.00 元"}),
+     silent("above_range_a_day_short_of_6_months", with_case(READY, income_above_range_since="2022-09-16"), LATER),
+     [fires("above_range_6_months_to_the_day", with_case(READY, income_above_range_since="2022-09-15"), LATER),
+      silent("since_31_aug_day_before_28_feb", with_case(READY, income_above_range_since="2022-08-31"), "2023-02-27"),
+      fires("since_31_aug_on_28_feb", with_case(READY, income_above_range_since="2022-08-31"), READY_DAY),
+      silent("per_capita_6000.00_not_above_range", per_capita(READY, "6000.00"), LATER),
+      fires("per_capita_6000.01_above_range", per_capita(READY, "6000.01"), LATER)])
+
+rule("elimination.criterion_time_since_identification",
+     fires("exactly_6_months_after_31_aug", READY, READY_DAY),
+     silent("a_day_short_of_6_months", READY, "2023-02-27"),
+     [fires("later", READY, LATER),
+      silent("not_yet_identified", with_case(READY, identified_on=None), LATER),
+      fires("leap_year_29_feb", READY_LEAP, "2024-02-29"),
+      silent("leap_year_28_feb", READY_LEAP, "2024-02-28")])
+
+rule("elimination.criterion_measures",
+     fires("one_measure", READY, LATER, facts={"household.active_measures": "1"}),
+     silent("no_measure", READY_UNMEASURED, LATER),
+     [silent("measure_ended_day_before", with_measure(READY_UNMEASURED, "employment", "2022-08-31", "2023-03-14"), LATER),
+      fires("measure_ends_on_as_of", with_measure(READY_UNMEASURED, "employment", "2022-08-31", LATER), LATER),
+      fires("measure_starts_on_as_of", with_measure(READY_UNMEASURED, "employment", LATER), LATER),
+      silent("measure_starts_after_as_of", with_measure(READY_UNMEASURED, "employment", "2023-03-16"), LATER),
+      fires("any_kind_counts", with_measure(READY_UNMEASURED, "health", "2022-08-31"), LATER)])
+
+rule("elimination.criterion_guarantees",
+     fires("all_secured", READY, LATER),
+     silent("housing_grade_C", with_fields(READY, housing_grade="C"), LATER),
+     [fires("housing_grade_B", with_fields(READY, housing_grade="B"), LATER),
+      silent("no_case_at_all", BASE),
+      silent("child_15_out_of_school", with_child(READY, aged_day_before_birthday(15, D(LATER))), LATER),
+      fires("child_16_out_of_school", with_child(READY, aged(16, D(LATER))), LATER),
+      silent("one_member_uninsured", with_member(READY, "m1", basic_medical_insurance=False), LATER),
+      fires("cut_off_36_days", with_water(READY, days_cut_off=36), LATER),
+      silent("cut_off_37_days", with_water(READY, days_cut_off=37), LATER)])
+
+rule("elimination.criterion_no_new_risk",
+     fires("no_shock_no_hardship", READY, LATER),
+     silent("shock_day_after_identification", with_shock(READY, "accident", "2022-09-01", severe=False), LATER),
+     [fires("shock_on_identification_day", with_shock(READY, "accident", "2022-08-31", severe=False), LATER),
+      silent("medical_exactly_30_percent", with_rigid(READY, "medical", "6000.00"), LATER),
+      fires("medical_29.99_percent", with_rigid(READY, "medical", "5999.99"), LATER),
+      silent("income_fall_exactly_20_percent", with_income(READY, "16000.00"), LATER),
+      fires("income_fall_just_under_20_percent", with_income(READY, "16000.01"), LATER),
+      silent("rigid_80_percent_plus_one_fen", with_rigid(READY, "disability", "16000.01"), LATER),
+      silent("after_rigid_5999.99", with_rigid(READY, "education", "8000.02"), LATER),
+      fires("after_rigid_exactly_6000", with_rigid(READY, "education", "8000.00"), LATER),
+      silent("no_case_at_all", BASE),
+      silent("already_eliminated", with_case(READY, eliminated_on=READY_DAY), LATER)])
 
 rule("elimination.eligible",
-     fires("all_criteria_met", READY, "2023-03-15", conclusion={"status": "eligible"}),
-     silent("no_measure", with_case(open_case(BASE, "2022-08-31", income_above_range_since="2022-08-01")), "2023-03-15"),
+     fires("all_criteria_met", READY, LATER, conclusion={"status": "eligible"}),
+     silent("no_measure", READY_UNMEASURED, LATER),
      [fires("exactly_6_months_after_31_aug", READY, READY_DAY),
       silent("a_day_short_of_6_months", READY, "2023-02-27"),
       fires("leap_year_29_feb", READY_LEAP, "2024-02-29"),
@@ -459,16 +576,19 @@ rule("elimination.eligible",
       silent("income_stable_since_31_aug_reaches_6_months_on_28_feb_not_before",
              with_case(READY, income_above_range_since="2022-08-31"), "2023-02-27"),
       fires("income_stable_since_31_aug_on_28_feb", with_case(READY, income_above_range_since="2022-08-31"), READY_DAY),
-      silent("per_capita_6000.00_not_above_range", per_capita(READY, "6000.00"), "2023-03-15"),
-      fires("per_capita_6000.01_above_range", per_capita(READY, "6000.01"), "2023-03-15"),
-      silent("new_shock_after_identification", with_shock(READY, "accident", "2022-12-01", severe=False), "2023-03-15"),
-      silent("no_labour_capacity", no_labour(READY), "2023-03-15"),
-      silent("water_not_safe", with_water(READY, days_cut_off=37), "2023-03-15"),
-      Case("still_a_sudden_severe_difficulty_household", with_rigid(READY, "medical", "8000.00"), D("2023-03-15"), fires=False,
-           xfail="POLICY.md §8: elimination needs the risk resolved (Qin'an, national criteria) and never while rigid "
-                 "spending is uncontrolled (Hainan); with medical spending at 40 % of net income the same assessment "
-                 "concludes identification.sudden_severe_difficulty, yet elimination.eligible fires (it never reads "
-                 "the rigid-spending or income-fall signals)")])
+      silent("per_capita_6000.00_not_above_range", per_capita(READY, "6000.00"), LATER),
+      fires("per_capita_6000.01_above_range", per_capita(READY, "6000.01"), LATER),
+      silent("new_shock_after_identification", with_shock(READY, "accident", "2022-12-01", severe=False), LATER),
+      silent("no_labour_capacity", no_labour(READY), LATER),
+      silent("water_not_safe", with_water(READY, days_cut_off=37), LATER),
+      silent("housing_not_safe", with_fields(READY, housing_grade="D"), LATER),
+      # POLICY.md §8: never while rigid spending is uncontrolled (Hainan); risk resolved (Qin'an)
+      silent("still_a_sudden_severe_difficulty_household", with_rigid(READY, "medical", "8000.00"), LATER),
+      fires("medical_just_under_30_percent", with_rigid(READY, "medical", "5999.99"), LATER),
+      silent("income_fell_20_percent", with_income(READY, "16000.00"), LATER),
+      silent("already_eliminated", with_case(READY, eliminated_on=READY_DAY), LATER)])
+
+# the blocked criteria ---------------------------------------------------------------------
 
 rule("elimination.blocked_income",
      fires("income_inside_range", per_capita(OPEN, "5000.00"), conclusion={"status": "blocked", "criterion": "income_stable"}),
@@ -476,10 +596,25 @@ rule("elimination.blocked_income",
      [silent("stable_6_months_to_the_day", with_case(OPEN, income_above_range_since="2022-01-31")),
       fires("a_day_short_of_6_months", with_case(OPEN, income_above_range_since="2022-02-01"),
             conclusion={"criterion": "income_stable"}),
-      fires("per_capita_6000.00_inside_range", per_capita(with_case(OPEN, income_above_range_since="2022-01-01"), "6000.00")),
+      fires("per_capita_6000.00_not_above_range", per_capita(with_case(OPEN, income_above_range_since="2022-01-01"), "6000.00")),
       silent("per_capita_6000.01_above_range", per_capita(with_case(OPEN, income_above_range_since="2022-01-01"), "6000.01")),
       fires("31_aug_plus_6_months_day_before", with_case(READY, income_above_range_since="2022-08-31"), "2023-02-27"),
       silent("31_aug_plus_6_months", with_case(READY, income_above_range_since="2022-08-31"), READY_DAY)])
+
+rule("elimination.blocked_hardship",
+     fires("medical_40_percent", with_rigid(OPEN, "medical", "8000.00"),
+           conclusion={"status": "blocked", "criterion": "hardship_resolved"},
+           facts={"expenditure.rigid_out_of_pocket": "8,000.00 元", "income.total": "20,000.00 元"}),
+     silent("medical_29.99_percent", with_rigid(OPEN, "medical", "5999.99")),
+     [fires("medical_exactly_30_percent", with_rigid(OPEN, "medical", "6000.00")),
+      fires("income_fall_exactly_20_percent", with_income(OPEN, "16000.00"), facts={"income.fall": "4,000.00 元"}),
+      silent("income_fall_just_under_20_percent", with_income(OPEN, "16000.01")),
+      fires("rigid_80_percent_plus_one_fen", with_rigid(OPEN, "disability", "16000.01")),
+      fires("after_rigid_5999.99", with_rigid(OPEN, "education", "8000.02")),
+      silent("after_rigid_exactly_6000", with_rigid(OPEN, "education", "8000.00")),
+      silent("no_labour_capacity_keeps_monitoring_instead", no_labour(with_rigid(OPEN, "medical", "8000.00"))),
+      silent("not_yet_identified", with_rigid(CLUE, "medical", "8000.00")),
+      silent("already_eliminated", with_case(with_rigid(OPEN, "medical", "8000.00"), eliminated_on="2022-07-20"))])
 
 rule("elimination.blocked_too_recent",
      fires("identified_6_weeks_ago", OPEN, conclusion={"status": "blocked", "criterion": "time_since_identification",
@@ -493,8 +628,8 @@ rule("elimination.blocked_too_recent",
 rule("elimination.blocked_no_measure",
      fires("no_measure", OPEN, conclusion={"status": "blocked", "criterion": "assistance_measures"}),
      silent("one_measure", OPEN_MEASURED),
-     [fires("measure_ended_day_before", with_measure(OPEN, "employment", "2022-06-20", "2022-07-30")),
-      silent("measure_ends_on_as_of", with_measure(OPEN, "employment", "2022-06-20", "2022-07-31")),
+     [fires("measure_ended_day_before", with_measure(OPEN, "employment", "2022-06-16", "2022-07-30")),
+      silent("measure_ends_on_as_of", with_measure(OPEN, "employment", "2022-06-16", "2022-07-31")),
       fires("measure_starts_after_as_of", with_measure(OPEN, "employment", "2022-08-01")),
       silent("measure_starts_on_as_of", with_measure(OPEN, "employment", "2022-07-31"))])
 
@@ -534,28 +669,28 @@ rule("elimination.keep_monitoring",
 # ---------------------------------------------------------------------------------------------
 
 rule("assistance.no_developmental_measure",
-     fires("able_willing_health_measure_only", with_measure(OPEN, "health", "2022-06-20"),
+     fires("able_willing_health_measure_only", with_measure(OPEN, "health", "2022-06-16"),
            conclusion={"missing_measure": ["industry", "employment"]}),
      silent("employment_measure", OPEN_MEASURED),
      [fires("no_measure_at_all", OPEN),
-      fires("employment_measure_ended_day_before", with_measure(OPEN, "employment", "2022-06-20", "2022-07-30")),
-      silent("employment_measure_ends_on_as_of", with_measure(OPEN, "employment", "2022-06-20", "2022-07-31")),
-      silent("industry_measure", with_measure(OPEN, "industry", "2022-06-20")),
+      fires("employment_measure_ended_day_before", with_measure(OPEN, "employment", "2022-06-16", "2022-07-30")),
+      silent("employment_measure_ends_on_as_of", with_measure(OPEN, "employment", "2022-06-16", "2022-07-31")),
+      silent("industry_measure", with_measure(OPEN, "industry", "2022-06-16")),
       silent("able_but_unwilling",
              with_member(with_member(OPEN, "m1", willing_to_work=False), "m2", willing_to_work=False)),
       fires("weak_labour_and_willing", with_member(no_labour(OPEN), "m1", labour_capacity="weak", willing_to_work=True))])
 
 rule("assistance.no_comprehensive_security",
      fires("no_labour_no_measure", no_labour(OPEN), conclusion={"missing_measure": ["comprehensive_security"]}),
-     silent("comprehensive_security_in_force", with_measure(no_labour(OPEN), "comprehensive_security", "2022-06-20")),
+     silent("comprehensive_security_in_force", with_measure(no_labour(OPEN), "comprehensive_security", "2022-06-16")),
      [silent("weak_labourer_is_capacity", with_member(no_labour(OPEN), "m1", labour_capacity="weak")),
-      fires("other_measure_does_not_count", with_measure(no_labour(OPEN), "health", "2022-06-20")),
-      fires("security_ended_day_before", with_measure(no_labour(OPEN), "comprehensive_security", "2022-06-20", "2022-07-30"))])
+      fires("other_measure_does_not_count", with_measure(no_labour(OPEN), "health", "2022-06-16")),
+      fires("security_ended_day_before", with_measure(no_labour(OPEN), "comprehensive_security", "2022-06-16", "2022-07-30"))])
 
 rule("assistance.education_gap",
      fires("child_out_of_school_no_measure", with_child(OPEN, aged(10)), conclusion={"missing_measure": ["compulsory_education"]}),
-     silent("compulsory_education_measure", with_measure(with_child(OPEN, aged(10)), "compulsory_education", "2022-06-20")),
-     [silent("other_education_measure_counts", with_measure(with_child(OPEN, aged(10)), "other_education", "2022-06-20")),
+     silent("compulsory_education_measure", with_measure(with_child(OPEN, aged(10)), "compulsory_education", "2022-06-16")),
+     [silent("other_education_measure_counts", with_measure(with_child(OPEN, aged(10)), "other_education", "2022-06-16")),
       fires("child_aged_15", with_child(OPEN, aged_day_before_birthday(15))),
       silent("child_aged_16", with_child(OPEN, aged(16))),
       fires("employment_measure_does_not_count", with_child(OPEN_MEASURED, aged(10))),
@@ -563,28 +698,28 @@ rule("assistance.education_gap",
 
 rule("assistance.housing_gap",
      fires("grade_D_no_measure", with_fields(OPEN, housing_grade="D"), conclusion={"missing_measure": ["housing_safety"]}),
-     silent("housing_safety_measure", with_measure(with_fields(OPEN, housing_grade="D"), "housing_safety", "2022-06-20")),
+     silent("housing_safety_measure", with_measure(with_fields(OPEN, housing_grade="D"), "housing_safety", "2022-06-16")),
      [fires("grade_C", with_fields(OPEN, housing_grade="C")),
       silent("grade_B", with_fields(OPEN, housing_grade="B")),
       fires("employment_measure_does_not_count", with_fields(OPEN_MEASURED, housing_grade="D")),
-      silent("relocation_counts", with_measure(with_fields(OPEN, housing_grade="no_house"), "relocation", "2022-06-20"))])
+      silent("relocation_counts", with_measure(with_fields(OPEN, housing_grade="no_house"), "relocation", "2022-06-16"))])
 
 rule("assistance.water_gap",
      fires("34.9_litres_no_measure", with_water(OPEN, litres_per_person_day="34.9"),
            conclusion={"missing_measure": ["drinking_water_safety"]}),
-     silent("drinking_water_measure", with_measure(with_water(OPEN, litres_per_person_day="34.9"), "drinking_water_safety", "2022-06-20")),
+     silent("drinking_water_measure", with_measure(with_water(OPEN, litres_per_person_day="34.9"), "drinking_water_safety", "2022-06-16")),
      [silent("35_litres", with_water(OPEN, litres_per_person_day="35.0")),
       fires("34.9_litres", with_water(OPEN, litres_per_person_day="34.9")),
       silent("cut_off_36_days", with_water(OPEN, days_cut_off=36)),
       fires("cut_off_37_days", with_water(OPEN, days_cut_off=37)),
       fires("employment_measure_does_not_count", with_water(OPEN_MEASURED, days_cut_off=37)),
       fires("water_measure_ended_day_before",
-            with_measure(with_water(OPEN, days_cut_off=37), "drinking_water_safety", "2022-06-20", "2022-07-30"))])
+            with_measure(with_water(OPEN, days_cut_off=37), "drinking_water_safety", "2022-06-16", "2022-07-30"))])
 
 rule("assistance.health_gap",
      fires("seriously_ill_no_health_measure", with_member(OPEN, "m2", health="serious_illness"),
            conclusion={"missing_measure": ["health"]}),
-     silent("health_measure", with_measure(with_member(OPEN, "m2", health="serious_illness"), "health", "2022-06-20")),
+     silent("health_measure", with_measure(with_member(OPEN, "m2", health="serious_illness"), "health", "2022-06-16")),
      [fires("medical_exactly_30_percent", with_rigid(OPEN, "medical", "6000.00")),
       silent("medical_29.99_percent", with_rigid(OPEN, "medical", "5999.99")),
       fires("employment_measure_does_not_count", with_member(OPEN_MEASURED, "m2", health="serious_illness"))])
@@ -601,28 +736,39 @@ rule("data_quality.eliminated_too_soon",
       silent("31_jul_to_1_sep", with_case(open_case(BASE, "2022-07-31"), eliminated_on="2022-09-01"), "2022-09-30"),
       fires("same_day", with_case(OPEN, eliminated_on="2022-06-16"))])
 
+rule("data_quality.eliminated_before_earliest",
+     fires("a_day_before_6_months", with_case(READY, eliminated_on="2023-02-27"), LATER,
+           conclusion={"problem": "eliminated_before_earliest", "eliminated_on": "2023-02-27", "earliest": READY_DAY}),
+     silent("31_aug_plus_6_months_is_28_feb", with_case(READY, eliminated_on=READY_DAY), LATER),
+     [fires("leap_year_28_feb", with_case(READY_LEAP, eliminated_on="2024-02-28"), "2024-03-15",
+            conclusion={"earliest": "2024-02-29"}),
+      silent("leap_year_29_feb", with_case(READY_LEAP, eliminated_on="2024-02-29"), "2024-03-15"),
+      fires("next_month", with_case(OPEN, eliminated_on="2022-07-20")),
+      silent("not_eliminated", READY, LATER),
+      silent("no_case_at_all", BASE)])
+
 rule("data_quality.eliminated_without_labour",
-     fires("no_labour_eliminated", no_labour(with_case(READY, eliminated_on="2023-03-01")), "2023-03-15",
+     fires("no_labour_eliminated", no_labour(with_case(READY, eliminated_on="2023-03-01")), LATER,
            conclusion={"problem": "eliminated_without_labour", "eliminated_on": "2023-03-01"}),
      silent("weak_labourer_eliminated", with_member(no_labour(with_case(READY, eliminated_on="2023-03-01")), "m2",
-                                                     labour_capacity="weak"), "2023-03-15"),
-     [silent("not_eliminated_keeps_monitoring", no_labour(READY), "2023-03-15"),
-      fires("lost_and_none", no_labour(with_case(READY, eliminated_on="2023-03-01")), "2023-03-15")])
+                                                     labour_capacity="weak"), LATER),
+     [silent("not_eliminated_keeps_monitoring", no_labour(READY), LATER),
+      fires("lost_and_none", no_labour(with_case(READY, eliminated_on="2023-03-01")), LATER)])
 
 rule("data_quality.category_contradicts_unstable",
      fires("recorded_marginal", with_case(per_capita(POOR, "5000.00"), clue_found_on="2022-07-20", category="marginal_prone"),
            conclusion={"problem": "category_contradiction", "computed": "unstable_out_of_poverty"}),
      silent("recorded_unstable", with_case(per_capita(POOR, "5000.00"), clue_found_on="2022-07-20", category="unstable_out_of_poverty")),
-     [fires("6000.00_inside_range", with_case(per_capita(POOR, "6000.00"), clue_found_on="2022-07-20", category="marginal_prone")),
-      silent("6000.01_above_range", with_case(per_capita(POOR, "6000.01"), clue_found_on="2022-07-20", category="marginal_prone")),
+     [fires("5999.99_below_range", with_case(per_capita(POOR, "5999.99"), clue_found_on="2022-07-20", category="marginal_prone")),
+      silent("6000.00_not_below_range", with_case(per_capita(POOR, "6000.00"), clue_found_on="2022-07-20", category="marginal_prone")),
       silent("no_category_recorded", with_case(per_capita(POOR, "5000.00"), clue_found_on="2022-07-20"))])
 
 rule("data_quality.category_contradicts_marginal",
      fires("recorded_unstable", with_case(per_capita(BASE, "5000.00"), clue_found_on="2022-07-20", category="unstable_out_of_poverty"),
            conclusion={"problem": "category_contradiction", "computed": "marginal_prone"}),
      silent("recorded_marginal", with_case(per_capita(BASE, "5000.00"), clue_found_on="2022-07-20", category="marginal_prone")),
-     [fires("6000.00_inside_range", with_case(per_capita(BASE, "6000.00"), clue_found_on="2022-07-20", category="sudden_severe_difficulty")),
-      silent("6000.01_above_range", with_case(per_capita(BASE, "6000.01"), clue_found_on="2022-07-20", category="unstable_out_of_poverty"))])
+     [fires("5999.99_below_range", with_case(per_capita(BASE, "5999.99"), clue_found_on="2022-07-20", category="sudden_severe_difficulty")),
+      silent("6000.00_not_below_range", with_case(per_capita(BASE, "6000.00"), clue_found_on="2022-07-20", category="unstable_out_of_poverty"))])
 
 rule("data_quality.category_contradicts_sudden",
      fires("recorded_marginal", with_case(with_rigid(BASE, "medical", "8000.00"), clue_found_on="2022-07-20", category="marginal_prone"),
@@ -632,7 +778,14 @@ rule("data_quality.category_contradicts_sudden",
      [fires("medical_exactly_30_percent", with_case(with_rigid(BASE, "medical", "6000.00"), clue_found_on="2022-07-20",
                                                     category="marginal_prone")),
       silent("medical_29.99_percent", with_case(with_rigid(BASE, "medical", "5999.99"), clue_found_on="2022-07-20",
-                                                category="marginal_prone"))])
+                                                category="marginal_prone")),
+      # at the range itself a medical burden makes the household sudden, not marginal
+      fires("6000.00_with_medical_burden_recorded_marginal",
+            with_case(with_rigid(per_capita(BASE, "6000.00"), "medical", "3600.00"), clue_found_on="2022-07-20",
+                      category="marginal_prone")),
+      silent("5999.99_with_medical_burden_recorded_marginal",
+             with_case(with_rigid(per_capita(BASE, "5999.99"), "medical", "3600.00"), clue_found_on="2022-07-20",
+                       category="marginal_prone"))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,6 +823,8 @@ def _check(pack: riskrules.RulePack, rule_id: str, case: Case) -> None:
         assert params.get(name) == place, f"parameter {name} from {params.get(name)!r}, expected {place!r}"
     for text in (flag.explanation_zh, flag.explanation_en):
         assert text and not _UNFILLED.search(text), f"unfilled placeholder in {text!r}"
+    for part in case.text:
+        assert part in flag.explanation_zh or part in flag.explanation_en, f"{part!r} not in the explanation"
     assert flag.citation.document and flag.citation.quote
 
 
@@ -705,13 +860,16 @@ def test_baseline_household_triggers_nothing(pack: riskrules.RulePack) -> None:
     a = pack.assess(household(), as_of=AS_OF)
     assert a.flags == [] and a.signals == []
     assert a.jurisdiction == "620522"
-    # Without a monitoring case only the case rules stay open, and they ask for the case.
-    for u in a.undecided:
-        assert u.ask_for and all(p.startswith(("monitoring_case.", "assistance_measures")) for p in u.ask_for), u
+    # With no monitoring case the case facts are decided (not identified, not eliminated, no
+    # green channel), so every case rule is decided false and nothing is left to ask.
+    assert a.undecided == []
 
 
 def test_baseline_open_case_with_measure_is_clean_apart_from_elimination_timing(pack: riskrules.RulePack) -> None:
     h = with_case(OPEN_MEASURED, income_above_range_since="2022-01-01")
     a = pack.assess(h, as_of=AS_OF)
     assert [f.rule_id for f in a.flags] == ["elimination.blocked_too_recent"]
-    assert a.signals == [] and a.undecided == []
+    assert {f.rule_id for f in a.signals} == {
+        "elimination.criterion_income_stable", "elimination.criterion_measures",
+        "elimination.criterion_guarantees", "elimination.criterion_no_new_risk"}
+    assert a.undecided == []

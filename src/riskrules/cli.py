@@ -1,4 +1,4 @@
-"""The command line (命令行): ``riskrules demo``, ``assess``, ``schema``, ``rules-doc``, ``check``."""
+"""The command line (命令行): ``riskrules demo``, ``assess``, ``diff``, ``schema``, ``rules-doc``, ``check``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from .errors import RulePackError
+from .errors import InvalidRecord, RulePackError
+from .outputs.diff import diff_packs
+from .record.household import Household
 from .examples import load_examples
 from .outputs.batch import assess_batch, read_rows
 from .outputs.rules_doc import rules_markdown
@@ -78,6 +80,24 @@ def _rules_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    old, new = load_rules(args.old), load_rules(args.new)
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    records = []
+    with open(args.rejects, "w", encoding="utf-8") as rejects:
+        for row_number, row in read_rows(source):
+            try:
+                records.append(Household.model_validate(row, context={"as_of": args.as_of}))
+            except InvalidRecord as e:
+                rejects.write(json.dumps({"row": row_number, "problems": e.as_dicts()}, ensure_ascii=False) + "\n")
+    result = diff_packs(old, new, records, args.as_of, jurisdiction=args.jurisdiction)
+    sys.stdout.write(result.to_json_lines())
+    summary = {"old": result.old_version, "new": result.new_version, "households": result.households,
+               "rejected": sum(1 for _ in open(args.rejects, encoding="utf-8")), "by_rule": result.counts()}
+    print(json.dumps(summary, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     pack = load_rules(args.rules)
     print(f"ok: {pack.name} {pack.version}, {len(pack.rules)} rules, {len(pack.parameters.decls)} parameters, "
@@ -101,8 +121,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc = sub.add_parser("rules-doc", help="print (or --write) the rule catalogue in Markdown")
     doc.add_argument("--write", default=None)
     sub.add_parser("check", help="load a rule pack and report its errors")
+    diff = sub.add_parser("diff", help="who gains or loses which flag between two rule packs")
+    diff.add_argument("input", help="households as JSON Lines or a JSON array, or - for standard input")
+    diff.add_argument("--old", required=True, help="the current rule pack folder")
+    diff.add_argument("--new", required=True, help="the changed rule pack folder")
+    diff.add_argument("--as-of", type=_date, required=True)
+    diff.add_argument("--jurisdiction", default=None)
+    diff.add_argument("--rejects", required=True, help="rows that are not valid households, with their problems")
     args = parser.parse_args(argv)
-    handlers = {"demo": _demo, "assess": _assess, "schema": _schema, "rules-doc": _rules_doc, "check": _check, None: _demo}
+    handlers = {"demo": _demo, "assess": _assess, "schema": _schema, "rules-doc": _rules_doc, "check": _check, "diff": _diff,
+                None: _demo}
     if args.command is None:
         args.as_of = DEMO_AS_OF
     try:

@@ -6,23 +6,16 @@ tests and the demo use them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .record.household import Household
+from .resources import bundled
 
 __all__ = ["examples_path", "example_names", "load_example", "load_examples", "example_json"]
 
 
 def examples_path() -> Path:
-    here = Path(__file__).resolve().parent
-    installed = here / "_bundled" / "examples"
-    if installed.is_dir():
-        return installed
-    source_tree = here.parent.parent / "examples"
-    if source_tree.is_dir():
-        return source_tree
-    raise FileNotFoundError("the bundled examples are missing from this installation")
+    return bundled("examples")
 
 
 def example_names() -> list[str]:
@@ -46,6 +39,3 @@ def load_examples() -> dict[str, Household]:
     """Every example household, by name."""
     return {name: load_example(name) for name in example_names()}
 
-
-def _raw(name: str) -> dict:  # type: ignore[type-arg]
-    return json.loads(example_json(name))

@@ -28,26 +28,21 @@ from ..language.pyeval import compile_condition, compile_expression, compile_ite
 from ..engine.durable_host import HOUSEHOLD, SIGNAL, DurableRunner, EngineRule, RuleNotCompilable
 from ..record.household import Household
 from ..record.checks import dates_after
+from ..resources import bundled
 from .parameters import ParameterTable, ParameterValue, load_parameters
 from .rules import Rule, RuleSet, load_rule_files
 from .yamlfile import load_yaml
 
 __all__ = ["RulePack", "load_rules", "bundled_rules_path"]
 
+_ROLL_FORWARD = "deadline_roll_forward"  # Civil Code art. 203, a jurisdiction's choice
 _MAX_PROPERTIES = 250  # durable-rules refuses more than 255 properties per message (error 302)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
 def bundled_rules_path() -> Path:
     """The pack shipped with riskrules: inside the wheel, or the repository's ``rules/``."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "_bundled" / "rules"
-    if installed.is_dir():
-        return installed
-    source_tree = here.parent.parent / "rules"
-    if source_tree.is_dir():
-        return source_tree
-    raise FileNotFoundError("the bundled rule pack is missing from this installation")
+    return bundled("rules")
 
 
 def load_rules(path: str | Path | None = None) -> "RulePack":
@@ -120,6 +115,8 @@ class RulePack:
             pd = self.ruleset.periods.get(ref.name)
             if pd and pd.length not in periods:
                 periods.append(pd.length)
+        if periods and _ROLL_FORWARD in self.parameters.decls:
+            periods.append(_ROLL_FORWARD)  # how the last day was found is part of the answer
         return _Compiled(rule, compile_condition(rule.condition), values, reads, _item_refs(rule), refs_with_items(rule),
                          rule.reads_signals(), periods)
 
@@ -144,8 +141,8 @@ class RulePack:
             pd = self.ruleset.periods[p]
             facts.add(pd.start)
             params.add(pd.length)
-        if "deadline_roll_forward" in self.parameters.decls and periods:
-            params.add("deadline_roll_forward")
+        if _ROLL_FORWARD in self.parameters.decls and periods:
+            params.add(_ROLL_FORWARD)
         return frozenset(facts), frozenset(colls), frozenset(params), frozenset(periods)
 
     def _check_message_size(self) -> None:
@@ -197,7 +194,7 @@ class RulePack:
                 fact.update(set_parameter_fields(f"params.{name}", decl.domain, pv.value))
             elif decl.type != "period":
                 fact[fact_key(f"params.{name}")] = pv.engine_value(decl)
-        roll = bool(used["deadline_roll_forward"].value) if "deadline_roll_forward" in used else False
+        roll = bool(used[_ROLL_FORWARD].value) if _ROLL_FORWARD in used else False
         for pname in sorted(self._reads_periods):
             pd = self.ruleset.periods[pname]
             start = fact.get(fact_key(pd.start))
