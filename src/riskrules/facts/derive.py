@@ -85,10 +85,12 @@ def gross_income(window: IncomeWindow | None) -> Decimal | None:
     """家庭年收入: wage + business + property + transfer, before production costs."""
     if window is None:
         return None
-    parts = (window.wage, window.business, window.property, window.transfer)
-    if any(p is None for p in parts):
-        return None
-    return sum(parts, Decimal("0.00"))  # type: ignore[arg-type]
+    total = Decimal("0.00")
+    for part in (window.wage, window.business, window.property, window.transfer):
+        if part is None:
+            return None
+        total += part
+    return total
 
 
 def within_last_12_months(day: date, as_of: date) -> bool:

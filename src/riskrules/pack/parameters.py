@@ -94,8 +94,6 @@ class ParameterValue:
             return "、".join(f"{labels[c]}/{c}" if c in labels else c for c in sorted(self.value))
         if isinstance(self.value, bool):
             return "是/yes" if self.value else "否/no"
-        if isinstance(self.value, Decimal) and self.value == self.value.to_integral_value() and self.value.as_tuple().exponent >= 0:
-            return f"{self.value}"
         return str(self.value)
 
 

@@ -165,11 +165,25 @@ def _condition(text: Any, vocab: Vocabulary, *, file: str, line: int, rule_id: s
                             suggestion=e.suggestion) from None
 
 
+def _section(data: Any, key: str, file: str) -> LineDict:
+    """A top-level mapping of a file, empty when absent."""
+    if data is None:
+        return LineDict()
+    if not isinstance(data, LineDict):
+        raise RulePackError("the file must be a mapping", message_zh="文件内容应为映射（键: 值）", file=file, line=1)
+    value = data.get(key)
+    if value is None:
+        return LineDict()
+    if not isinstance(value, LineDict):
+        raise RulePackError(f"'{key}' must be a mapping", message_zh=f"'{key}' 应为映射", file=file, line=data.line_of(key))
+    return value
+
+
 def _load_definitions(root: Path, vocab: Vocabulary) -> dict[str, Cond]:
     path = root / "definitions.yaml"
     file = str(path.relative_to(root))
     data = load_yaml(path, root)
-    defs = data.get("definitions", {}) if isinstance(data, dict) else {}
+    defs = _section(data, "definitions", file)
     out: dict[str, Cond] = {}
     for name, raw in defs.items():
         line = defs.line_of(name)
@@ -190,7 +204,7 @@ def _load_periods(root: Path, params: ParameterTable) -> dict[str, PeriodDef]:
     path = root / "definitions.yaml"
     file = str(path.relative_to(root))
     data = load_yaml(path, root)
-    raw_periods = data.get("periods", {}) if isinstance(data, dict) else {}
+    raw_periods = _section(data, "periods", file)
     out: dict[str, PeriodDef] = {}
     for name, raw in raw_periods.items():
         line = raw_periods.line_of(name)
@@ -238,8 +252,8 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
     condition_text = require(item, "when", str, file=file, rule_id=rule_id)
     condition = _condition(condition_text, vocab, file=file, line=item.text_line_of("when"), rule_id=rule_id)
     values: dict[str, Expr] = {}
-    raw_values = item.get("values", {}) or {}
-    if not isinstance(raw_values, dict):
+    raw_values = item.get("values") or LineDict()
+    if not isinstance(raw_values, LineDict):
         raise err("'values' maps names to expressions", "'values' 应为 名称: 表达式", "values")
     for name, text in raw_values.items():
         values[name] = _condition(text, vocab, file=file, line=raw_values.text_line_of(name), rule_id=rule_id, expression=True)

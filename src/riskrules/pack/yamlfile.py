@@ -20,8 +20,11 @@ class LineDict(dict):  # type: ignore[type-arg]
     """A mapping that knows its own line and the line of each key (1-based)."""
 
     line: int = 0
-    key_lines: dict[str, int]
-    value_lines: dict[str, int]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[str, int] = {}
+        self.value_lines: dict[str, int] = {}
 
     def line_of(self, key: str) -> int:
         """The line of a key (where an error about that entry should point)."""
@@ -40,8 +43,6 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    out.value_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int)) or isinstance(key, bool):

@@ -200,7 +200,8 @@ class ResidentId:
     def __repr__(self) -> str:
         return f"ResidentId('{self.masked}')"
 
-    __str__ = lambda self: self.masked  # noqa: E731
+    def __str__(self) -> str:
+        return self.masked
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ResidentId) and other._value == self._value
