@@ -137,7 +137,9 @@ def test_months_between_and_first_assistance() -> None:
     assert d.months_between(date(2021, 12, 15), date(2022, 1, 14)) == 1
     h = household(monitoring_case={"identified_on": "2022-01-10", "assistance_started_on": "2022-02-01"},
                   assistance_measures=[{"kind": "就业帮扶", "started_on": "2022-01-20"}])
-    assert d.first_assistance_on(h) == date(2022, 1, 20)
+    assert d.first_assistance_on(h, date(2022, 7, 31)) == date(2022, 1, 20)
+    assert d.first_assistance_on(h, date(2022, 1, 25)) == date(2022, 1, 20)
+    assert d.first_assistance_on(h, date(2022, 1, 19)) is None  # nothing had started yet
 
 
 def test_engine_fact_holds_only_integers_booleans_and_codes() -> None:

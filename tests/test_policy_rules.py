@@ -347,13 +347,9 @@ rule("green_channel.assist_first",
       silent("12_months_to_the_day", with_shock(BASE, "natural_disaster", "2021-07-31")),
       fires("open_case", with_shock(OPEN, "natural_disaster", "2022-07-20")),
       silent("disaster_before_the_risk_was_eliminated", with_shock(ELIMINATED, "natural_disaster", "2022-03-01")),
-      fires("new_disaster_after_the_risk_was_eliminated", with_shock(ELIMINATED, "natural_disaster", "2022-07-20"),
-            xfail="POLICY.md §6 opens the green channel to any household hit by a disaster with basic living "
-                  "severely affected and the facts clear, with no exception for one whose earlier risk was marked "
-                  "eliminated; §8 makes a new risk the end of elimination. green_channel.assist_first requires "
-                  "`not case.eliminated`, so a household eliminated on 2022-06-15 and flooded on 2022-07-20 gets no "
-                  "assist-first flag while an identical never-monitored household does. The exclusion should apply "
-                  "only to shocks on or before case.eliminated_on.")])
+      # POLICY.md §6 has no exception for a household whose earlier risk was eliminated; §8 makes a
+      # new risk the end of elimination: only shocks on or before the elimination date are excluded.
+      fires("new_disaster_after_the_risk_was_eliminated", with_shock(ELIMINATED, "natural_disaster", "2022-07-20"))])
 
 GREEN = with_case(BASE, clue_found_on="2022-07-20", green_channel=True)
 

@@ -185,7 +185,7 @@ _SPECS: list[FactSpec] = [
     FactSpec("case.assistance_started", BOOL, "已记录帮扶开始日期", "assistance start date recorded",
              ("monitoring_case.assistance_started_on",), _case("assistance_started_on", lambda v: v is not None, False)),
     FactSpec("case.first_assistance_on", DATE, "首项帮扶措施日期", "first assistance date",
-             ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), lambda r, on: _day(d.first_assistance_on(r))),
+             ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), lambda r, on: _day(d.first_assistance_on(r, on))),
     FactSpec("case.eliminated", BOOL, "已标注风险消除", "risk marked eliminated", ("monitoring_case.eliminated_on",),
              _case("eliminated_on", lambda v: v is not None, False)),
     FactSpec("case.eliminated_on", DATE, "风险消除日期", "elimination date", ("monitoring_case.eliminated_on",),
@@ -226,6 +226,13 @@ def _after_identification(s: Any, r: Household, on: date) -> bool | None:
     return None if s.occurred_on is None else s.occurred_on > case.identified_on
 
 
+def _after_elimination(s: Any, r: Household, on: date) -> bool | None:
+    case = r.monitoring_case
+    if case is None or case.eliminated_on is None:
+        return True
+    return None if s.occurred_on is None else s.occurred_on > case.eliminated_on
+
+
 COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemField]]] = {
     "members": ("members", lambda r: r.members, {
         "age": ItemField(NUMBER, "年龄", "age", "birth_date", _member_age),
@@ -258,6 +265,8 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
         "severe": ItemField(BOOL, "基本生活严重困难", "basic living severely affected", "basic_living_severely_affected",
                             lambda s, r, on: s.basic_living_severely_affected),
         "after_identification": ItemField(BOOL, "发生在识别认定之后", "after identification", "occurred_on", _after_identification),
+        "after_elimination": ItemField(BOOL, "发生在风险消除之后（或未消除）", "after the risk was marked eliminated (or never was)",
+                                       "occurred_on", _after_elimination),
     }),
     "measures": ("assistance_measures", lambda r: r.assistance_measures, {
         "kind": ItemField(_text(MeasureKind), "措施类型", "kind", "kind", lambda x, r, on: _code(x.kind)),

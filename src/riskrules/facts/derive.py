@@ -220,11 +220,14 @@ def measure_active(measure: AssistanceMeasure, on: date) -> bool | None:
     return measure.started_on <= on and (measure.ended_on is None or measure.ended_on >= on)
 
 
-def first_assistance_on(record: Household) -> date | None:
-    """首项帮扶措施落实日期: the case's assistance start, or the earliest measure start."""
-    dates = [m.started_on for m in record.assistance_measures or () if m.started_on is not None]
+def first_assistance_on(record: Household, on: date) -> date | None:
+    """首项帮扶措施落实日期: the case's assistance start, or the earliest measure start.
+
+    A measure planned to start after the as-of date has not started: it does not count.
+    """
+    dates = [m.started_on for m in record.assistance_measures or () if m.started_on is not None and m.started_on <= on]
     case = record.monitoring_case
-    if case is not None and case.assistance_started_on is not None:
+    if case is not None and case.assistance_started_on is not None and case.assistance_started_on <= on:
         dates.append(case.assistance_started_on)
     return min(dates) if dates else None
 

@@ -22,7 +22,7 @@ def dates_after(record: Household, as_of: date) -> list[Problem]:
     """Every date in the record that lies after ``as_of``, as problems with field paths.
 
     An income window may end after the as-of date (a window still running); it may not start
-    after it. A measure may end later; it may not start later.
+    after it. An assistance measure may be planned to start later: it counts from its start.
     """
     problems: list[Problem] = []
 
@@ -41,8 +41,6 @@ def dates_after(record: Household, as_of: date) -> list[Problem]:
         late(f"rigid_expenditures[{i}].spent_on", e.spent_on)
     for i, s in enumerate(record.shocks or ()):
         late(f"shocks[{i}].occurred_on", s.occurred_on)
-    for i, x in enumerate(record.assistance_measures or ()):
-        late(f"assistance_measures[{i}].started_on", x.started_on)
     case = record.monitoring_case
     if case is not None:
         for name in _CASE_DATES:
