@@ -312,3 +312,16 @@ def test_roll_forward_is_a_jurisdiction_parameter(pack: riskrules.RulePack, pack
     assert late.flag("deadline.identification_overdue").conclusion == {"status": "breached", "due": "2024-10-08", "days_overdue": 1}
     (param,) = [p for p in late.flag("deadline.identification_overdue").parameters if p.name == "deadline_roll_forward"]
     assert param.jurisdiction == "2301" and param.local
+
+
+def test_definitions_are_checked_like_rules(pack_dir: Path) -> None:
+    path = pack_dir / "definitions.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  has_case:\n    when: case.exists", "  has_case:\n    when: case.exists\n    sorce: {}"), encoding="utf-8")
+    with pytest.raises(RulePackError, match="unknown key 'sorce'") as info:
+        riskrules.load_rules(pack_dir)
+    assert info.value.file == "definitions.yaml"
+    path.write_text(text.replace("  has_case:\n    when: case.exists", "  has_case:\n    when: case.exist"), encoding="utf-8")
+    with pytest.raises(RulePackError) as info:
+        riskrules.load_rules(pack_dir)
+    assert info.value.suggestion == "case.exists" and info.value.rule_id == "definition has_case"

@@ -82,6 +82,22 @@ def compile_condition(cond: Cond) -> Callable[[Fact, Signals], Tri]:
     return lambda fact, signals: fn(fact, empty, signals)
 
 
+def _junction(parts: list[_Fn], decisive: bool) -> _Fn:
+    """``and`` (decided by the first false) or ``or`` (by the first true), three-valued."""
+
+    def junction(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
+        unknown = False
+        for part in parts:
+            v = part(fact, item, signals)
+            if v is decisive:
+                return decisive
+            if v is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return junction
+
+
 def compile_item_condition(cond: Cond) -> Callable[[Fact, Mapping[str, Any]], Tri]:
     """A function (fact, item) -> the condition on one item of a collection."""
     fn = _compile(cond)
@@ -138,34 +154,8 @@ def _compile(cond: Cond) -> _Fn:
             return None if v is None else not v
 
         return negate
-    if isinstance(cond, And):
-        parts = [_compile(c) for c in cond.items]
-
-        def conj(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
-            unknown = False
-            for p in parts:
-                v = p(fact, item, signals)
-                if v is False:
-                    return False
-                if v is None:
-                    unknown = True
-            return None if unknown else True
-
-        return conj
-    if isinstance(cond, Or):
-        parts = [_compile(c) for c in cond.items]
-
-        def disj(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
-            unknown = False
-            for p in parts:
-                v = p(fact, item, signals)
-                if v is True:
-                    return True
-                if v is None:
-                    unknown = True
-            return None if unknown else False
-
-        return disj
+    if isinstance(cond, (And, Or)):
+        return _junction([_compile(c) for c in cond.items], decisive=isinstance(cond, Or))
     if isinstance(cond, Quantified):
         body = _compile(cond.body)
         key = fact_key(cond.collection)

@@ -191,6 +191,12 @@ def _load_definitions(root: Path, vocab: Vocabulary) -> dict[str, Cond]:
             raise RulePackError(f"definition '{name}' must be a plain name that is not a fact",
                                 message_zh=f"定义名 '{name}' 须为不与事实重名的简单名称", file=file, line=line)
         text = require(raw, "when", str, file=file, line=line)
+        unknown = [k for k in raw if k not in ("when", "source")]
+        if unknown:
+            raise RulePackError(f"unknown key '{unknown[0]}' in definition '{name}'", message_zh=f"定义 '{name}' 中有未知的键",
+                                file=file, line=raw.line_of(unknown[0]))
+        if "source" in raw:
+            parse_citation(raw["source"], file=file, line=raw.line_of("source"), rule_id=f"definition {name}")
         # Definitions may use earlier definitions: they are expanded in place, never called.
         vocab.definitions = out
         out[name] = _condition(text, vocab, file=file, line=raw.text_line_of("when"), rule_id=f"definition {name}")
