@@ -317,11 +317,16 @@ def test_roll_forward_is_a_jurisdiction_parameter(pack: riskrules.RulePack, pack
 def test_definitions_are_checked_like_rules(pack_dir: Path) -> None:
     path = pack_dir / "definitions.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  has_case:\n    when: case.exists", "  has_case:\n    when: case.exists\n    sorce: {}"), encoding="utf-8")
+    path.write_text(text.replace("  open_case:\n    when: case.identified and not case.eliminated",
+                                 "  open_case:\n    when: case.identified and not case.eliminated\n    sorce: {}"), encoding="utf-8")
     with pytest.raises(RulePackError, match="unknown key 'sorce'") as info:
         riskrules.load_rules(pack_dir)
     assert info.value.file == "definitions.yaml"
-    path.write_text(text.replace("  has_case:\n    when: case.exists", "  has_case:\n    when: case.exist"), encoding="utf-8")
+    path.write_text(text.replace("  open_case:\n    when: case.identified and", "  open_case:\n    when: case.identifed and"),
+                    encoding="utf-8")
     with pytest.raises(RulePackError) as info:
         riskrules.load_rules(pack_dir)
-    assert info.value.suggestion == "case.exists" and info.value.rule_id == "definition has_case"
+    assert info.value.suggestion == "case.identified" and info.value.rule_id == "definition open_case"
+    path.write_text(text.replace("definitions:\n", "definitions:\n  never_used:\n    when: case.exists\n", 1), encoding="utf-8")
+    with pytest.raises(RulePackError, match="used by no rule"):
+        riskrules.load_rules(pack_dir)

@@ -53,6 +53,7 @@ class Vocabulary:
     params: Mapping[str, ValueType]
     signals: frozenset[str] = frozenset()
     definitions: Mapping[str, Cond] = field(default_factory=dict)
+    used_definitions: set[str] = field(default_factory=set)
 
     def all_names(self) -> list[str]:
         names = list(self.facts) + [f"params.{p}" for p in self.params] + [f"signal.{s}" for s in self.signals]
@@ -126,6 +127,7 @@ class _Parser:
                     raise self.unknown(node, dotted, [f"signal.{s}" for s in self.vocab.signals])
                 return Signal(name)
             if dotted in self.vocab.definitions:
+                self.vocab.used_definitions.add(dotted)
                 return self.vocab.definitions[dotted]
             ref = self.ref(node)
             if ref.kind is not Kind.BOOL:

@@ -148,6 +148,10 @@ def load_rule_files(root: Path, params: ParameterTable) -> RuleSet:
     vocab.definitions = _load_definitions(root, vocab)
 
     rules = [_compile_rule(file, item, vocab) for file, item in raw_rules]
+    unused = sorted(set(vocab.definitions) - vocab.used_definitions)
+    if unused:
+        raise RulePackError(f"definition '{unused[0]}' is used by no rule: remove it or use it",
+                            message_zh=f"定义 '{unused[0]}' 未被任何规则使用", file="definitions.yaml", rule_id=f"definition {unused[0]}")
     _check_signal_cycles(rules)
     ruleset = RuleSet(rules, periods, dict(vocab.definitions), vocab)
     for rule in rules:
