@@ -131,3 +131,17 @@ def test_diff_of_two_packs_names_who_gains_and_loses(pack: riskrules.RulePack, t
     change = next(c for c in result.changes if c.rule_id == "identification.marginal_prone" and c.change == "lost")
     assert "6,000.00" in change.explanation_zh and change.new_conclusion is None
     assert result.households == len(records) and result.old_version != result.new_version
+
+
+def test_a_row_that_needs_a_missing_calendar_is_rejected_not_fatal(pack: riskrules.RulePack) -> None:
+    good = json.loads(riskrules.examples.example_json("marginal_prone"))
+    hainan = json.loads(riskrules.examples.example_json("hainan_working_days"))
+    hainan["monitoring_case"] = {"clue_found_on": "2026-12-20"}
+    rows = [good, hainan, dict(good, household_id="AFTER")]
+    out, rejects = io.StringIO(), io.StringIO()
+    result = assess_batch(pack, read_rows(io.StringIO(json.dumps(rows, ensure_ascii=False))), date(2026, 12, 28), out=out,
+                          rejects=rejects)
+    assert (result.read, result.assessed, result.rejected) == (3, 2, 1)
+    (reject,) = [json.loads(x) for x in rejects.getvalue().splitlines()]
+    assert reject["row"] == 2 and reject["problems"][0]["code"] == "calendar_not_covered"
+    assert "2027.yaml" in reject["problems"][0]["message_en"]

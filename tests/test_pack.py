@@ -330,3 +330,24 @@ def test_definitions_are_checked_like_rules(pack_dir: Path) -> None:
     path.write_text(text.replace("definitions:\n", "definitions:\n  never_used:\n    when: case.exists\n", 1), encoding="utf-8")
     with pytest.raises(RulePackError, match="used by no rule"):
         riskrules.load_rules(pack_dir)
+
+
+def test_dates_after_the_as_of_date_are_rejected_for_dicts_too(pack: riskrules.RulePack) -> None:
+    record = low_income_household(shocks=[{"kind": "natural_disaster", "occurred_on": "2022-09-01"}],
+                                  monitoring_case={"clue_found_on": "2022-07-01", "concentrated_checks": ["2022-08-01"]})
+    for given in (record, riskrules.Household.model_validate(record)):
+        with pytest.raises(InvalidRecord) as info:
+            pack.assess(given, as_of=AS_OF)
+        assert set(info.value.paths) == {"shocks[0].occurred_on", "monitoring_case.concentrated_checks[0]"}
+
+
+def test_a_measure_without_a_start_date_leaves_assistance_undecided(pack: riskrules.RulePack) -> None:
+    record = low_income_household(monitoring_case={"clue_found_on": "2022-07-01", "identified_on": "2022-07-10"},
+                                  assistance_measures=[{"kind": "industry"}])
+    a = pack.assess(record, as_of=AS_OF)
+    undecided = {u.rule_id: u for u in a.undecided}
+    assert "deadline.assistance_missing" in undecided and "elimination.blocked_no_measure" in undecided
+    assert "assistance_measures[0].started_on" in undecided["deadline.assistance_missing"].ask_for
+    planned = low_income_household(monitoring_case={"clue_found_on": "2022-07-01", "identified_on": "2022-07-10"},
+                                   assistance_measures=[{"kind": "industry", "started_on": "2022-08-15"}])
+    assert "deadline.assistance_missing" in pack.assess(planned, as_of=AS_OF).rule_ids()  # planned is not begun

@@ -89,6 +89,11 @@ def rule(rule_id: str, fire: Case, near: Case, boundary: list[Case]) -> None:
 # Shared records
 # ---------------------------------------------------------------------------------------------
 
+def fell(h: dict[str, Any], net: str) -> dict[str, Any]:
+    """Net income down to ``net`` from 20,000.00, with a recorded cause: a seriously ill member."""
+    return with_member(with_income(h, net), "m1", health="serious_illness")
+
+
 BASE = household()  # ordinary, two labour-capable adults, net 20,000.00 (10,000.00 per capita)
 POOR = household(household_type="poverty_alleviated")  # 脱贫户, otherwise the same
 
@@ -156,10 +161,16 @@ rule("signal.low_income",
             facts={"income.per_capita_net": "5,999.99 元"})])
 
 rule("signal.sharp_income_fall",
-     fires("fall_25_percent", with_income(BASE, "15000.00"), facts={"income.fall": "5,000.00 元"}),
-     silent("fall_19.99_percent", with_income(BASE, "16000.01")),
-     [fires("fall_exactly_20_percent", with_income(BASE, "16000.00"), facts={"income.fall": "4,000.00 元"}),
-      silent("fall_just_under_20_percent", with_income(BASE, "16000.01")),
+     fires("fall_25_percent", fell(BASE, "15000.00"), facts={"income.fall": "5,000.00 元"}),
+     silent("fall_19.99_percent", fell(BASE, "16000.01")),
+     [fires("fall_exactly_20_percent", fell(BASE, "16000.00"), facts={"income.fall": "4,000.00 元"}),
+      silent("fall_just_under_20_percent", fell(BASE, "16000.01")),
+      # 「因病因灾…收入减少20%以上」: a fall with no recorded cause is not this signal
+      silent("fall_without_a_recorded_cause", with_income(BASE, "15000.00")),
+      fires("fall_after_a_shock_in_the_last_12_months",
+            with_shock(with_income(BASE, "15000.00"), "job_loss", "2021-08-01", severe=False)),
+      silent("fall_after_a_shock_12_months_to_the_day",
+             with_shock(with_income(BASE, "15000.00"), "job_loss", "2021-07-31", severe=False)),
       silent("rise_is_not_a_fall", with_income(BASE, "30000.00")),
       silent("no_previous_income_base", with_previous_income(with_income(BASE, "0.00"), "0.00"))])
 
@@ -212,8 +223,7 @@ rule("signal.child_out_of_school",
       silent("health_deferral", with_child(BASE, aged(10), exemption="health_deferral"))])
 
 rule("signal.uninsured_member",
-     fires("one_uninsured", with_member(BASE, "m2", basic_medical_insurance=False),
-           facts={"medical.uninsured_members": "1"}),
+     fires("one_uninsured", with_member(BASE, "m2", basic_medical_insurance=False)),
      silent("all_insured", BASE),
      [fires("exactly_one_of_two_uninsured", with_member(BASE, "m1", basic_medical_insurance=False)),
       silent("zero_uninsured", BASE),
@@ -315,8 +325,8 @@ rule("identification.sudden_severe_difficulty",
             conclusion={"category": "sudden_severe_difficulty"}),
       silent("5999.99_below_range_so_marginal_instead", with_rigid(per_capita(BASE, "5999.99"), "medical", "3600.00")),
       fires("6000.01_above_range_with_medical_burden", with_rigid(per_capita(BASE, "6000.01"), "medical", "3600.00")),
-      fires("income_fall_exactly_20_percent", with_income(BASE, "16000.00")),
-      silent("income_fall_just_under_20_percent", with_income(BASE, "16000.01")),
+      fires("income_fall_exactly_20_percent", fell(BASE, "16000.00")),
+      silent("income_fall_just_under_20_percent", fell(BASE, "16000.01")),
       fires("rigid_spending_80_percent_plus_one_fen", with_rigid(BASE, "education", "16000.01")),
       fires("after_rigid_5999.99", with_rigid(BASE, "education", "8000.02")),
       silent("after_rigid_exactly_6000", with_rigid(BASE, "education", "8000.00")),
@@ -484,7 +494,8 @@ rule("deadline.first_concentrated_check_overdue",
      silent("one_check_on_record", with_case(IDENT_0716, concentrated_checks=["2023-01-10"]), "2023-08-16"),
      [silent("a_year_to_the_day", IDENT_0716, "2023-07-16"),
       fires("day_after", IDENT_0716, "2023-07-17", conclusion={"due": "2023-07-16", "days_overdue": 1}),
-      fires("check_recorded_after_as_of_does_not_count", with_case(IDENT_0716, concentrated_checks=["2023-07-20"]), "2023-07-17")])
+      # a recorded check (even one before identification) is judged by deadline.concentrated_check_overdue
+      silent("a_check_on_record_is_the_other_rule", with_case(IDENT_0716, concentrated_checks=["2022-07-01"]), "2023-07-17")])
 
 rule("deadline.labour_capable_still_at_risk",
      fires("a_month_after_a_year", IDENT_0716, "2023-08-16", conclusion={"status": "breached", "due": "2023-07-16", "days_overdue": 31}),
@@ -554,8 +565,8 @@ rule("elimination.criterion_no_new_risk",
      [fires("shock_on_identification_day", with_shock(READY, "accident", "2022-08-31", severe=False), LATER),
       silent("medical_exactly_30_percent", with_rigid(READY, "medical", "6000.00"), LATER),
       fires("medical_29.99_percent", with_rigid(READY, "medical", "5999.99"), LATER),
-      silent("income_fall_exactly_20_percent", with_income(READY, "16000.00"), LATER),
-      fires("income_fall_just_under_20_percent", with_income(READY, "16000.01"), LATER),
+      silent("income_fall_exactly_20_percent", fell(READY, "16000.00"), LATER),
+      fires("income_fall_just_under_20_percent", fell(READY, "16000.01"), LATER),
       silent("rigid_80_percent_plus_one_fen", with_rigid(READY, "disability", "16000.01"), LATER),
       silent("after_rigid_5999.99", with_rigid(READY, "education", "8000.02"), LATER),
       fires("after_rigid_exactly_6000", with_rigid(READY, "education", "8000.00"), LATER),
@@ -581,7 +592,7 @@ rule("elimination.eligible",
       # POLICY.md §8: never while rigid spending is uncontrolled (Hainan); risk resolved (Qin'an)
       silent("still_a_sudden_severe_difficulty_household", with_rigid(READY, "medical", "8000.00"), LATER),
       fires("medical_just_under_30_percent", with_rigid(READY, "medical", "5999.99"), LATER),
-      silent("income_fell_20_percent", with_income(READY, "16000.00"), LATER),
+      silent("income_fell_20_percent", fell(READY, "16000.00"), LATER),
       silent("already_eliminated", with_case(READY, eliminated_on=READY_DAY), LATER)])
 
 # the blocked criteria ---------------------------------------------------------------------
@@ -603,8 +614,8 @@ rule("elimination.blocked_hardship",
            facts={"expenditure.rigid_out_of_pocket": "8,000.00 元", "income.total": "20,000.00 元"}),
      silent("medical_29.99_percent", with_rigid(OPEN, "medical", "5999.99")),
      [fires("medical_exactly_30_percent", with_rigid(OPEN, "medical", "6000.00")),
-      fires("income_fall_exactly_20_percent", with_income(OPEN, "16000.00"), facts={"income.fall": "4,000.00 元"}),
-      silent("income_fall_just_under_20_percent", with_income(OPEN, "16000.01")),
+      fires("income_fall_exactly_20_percent", fell(OPEN, "16000.00"), facts={"income.fall": "4,000.00 元"}),
+      silent("income_fall_just_under_20_percent", fell(OPEN, "16000.01")),
       fires("rigid_80_percent_plus_one_fen", with_rigid(OPEN, "disability", "16000.01")),
       fires("after_rigid_5999.99", with_rigid(OPEN, "education", "8000.02")),
       silent("after_rigid_exactly_6000", with_rigid(OPEN, "education", "8000.00")),

@@ -83,7 +83,15 @@ def _litres(r: Household, on: date) -> int | None:
 def _active_measures(r: Household, on: date) -> int | None:
     if r.assistance_measures is None:
         return None
-    return sum(1 for m in r.assistance_measures if d.measure_active(m, on))
+    flags = [d.measure_active(m, on) for m in r.assistance_measures]
+    # A measure with no start date may or may not be in force: the count is not known.
+    return None if any(f is None for f in flags) else sum(1 for f in flags if f)
+
+
+def _assistance_begun(r: Household, on: date) -> bool | None:
+    if r.monitoring_case is None:
+        return False
+    return d.assistance_begun(r, on)
 
 
 def _months_ident_to_elim(r: Household, on: date) -> int | None:
@@ -146,9 +154,6 @@ _SPECS: list[FactSpec] = [
              ("rigid_expenditures",), lambda r, on: _fen(d.rigid_out_of_pocket(r, on, ExpenditureKind.MEDICAL))),
     FactSpec("expenditure.per_capita_rigid", MONEY, "人均合规自付支出", "per-capita compliant out-of-pocket spending",
              ("rigid_expenditures",), lambda r, on: _fen(d.per_capita_rigid_out_of_pocket(r, on))),
-    FactSpec("education.children_out_of_school", NUMBER, "义务教育阶段失学辍学人数", "compulsory-age children out of school",
-             ("members[].birth_date", "members[].in_school", "members[].education_exemption"),
-             lambda r, on: d.compulsory_age_children_out_of_school(r, on)),
     FactSpec("medical.uninsured_members", NUMBER, "未参加基本医疗保险人数", "members without basic medical insurance",
              ("members[].basic_medical_insurance",), lambda r, on: d.uninsured_members(r)),
     FactSpec("housing.grade", _text(HousingGrade), "住房安全等级", "housing safety grade", ("housing_grade",),
@@ -184,6 +189,8 @@ _SPECS: list[FactSpec] = [
              _case("green_channel", lambda v: bool(v), False)),
     FactSpec("case.assistance_started", BOOL, "已记录帮扶开始日期", "assistance start date recorded",
              ("monitoring_case.assistance_started_on",), _case("assistance_started_on", lambda v: v is not None, False)),
+    FactSpec("case.assistance_begun", BOOL, "已开始落实帮扶", "assistance has begun",
+             ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), _assistance_begun),
     FactSpec("case.first_assistance_on", DATE, "首项帮扶措施日期", "first assistance date",
              ("monitoring_case.assistance_started_on", "assistance_measures[].started_on"), lambda r, on: _day(d.first_assistance_on(r, on))),
     FactSpec("case.eliminated", BOOL, "已标注风险消除", "risk marked eliminated", ("monitoring_case.eliminated_on",),
@@ -211,8 +218,12 @@ class ItemField:
     vtype: ValueType
     title_zh: str
     title_en: str
-    source: str
+    source: str | tuple[str, ...]   # the item's field(s) it is computed from
     compute: Callable[[Any, Household, date], Any]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else self.source
 
 
 def _member_age(m: Any, r: Household, on: date) -> int | None:
@@ -241,13 +252,11 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
         "labour_capacity": ItemField(_text(LabourCapacity), "劳动能力", "labour capacity", "labour_capacity",
                                      lambda m, r, on: _code(m.labour_capacity)),
         "health": ItemField(_text(Health), "健康状况", "health", "health", lambda m, r, on: _code(m.health)),
-        "severely_disabled": ItemField(BOOL, "重度残疾（1-2级）", "severely disabled (grade 1-2)", "disability_grade",
+        "severely_disabled": ItemField(BOOL, "重度残疾（1-2级）", "severely disabled (grade 1-2)", ("health", "disability_grade"),
                                        lambda m, r, on: d.severely_disabled(m)),
         "in_school": ItemField(BOOL, "在校", "in school", "in_school", lambda m, r, on: m.in_school),
-        "exempted": ItemField(BOOL, "有义务教育豁免", "has an education exemption", "education_exemption",
+        "exempted": ItemField(BOOL, "有义务教育豁免", "has an education exemption", ("education_exemption",),
                               lambda m, r, on: m.education_exemption is not None),
-        "out_of_school": ItemField(BOOL, "义务教育阶段失学辍学", "compulsory-age child out of school", "in_school",
-                                   lambda m, r, on: d.child_out_of_school(m, on)),
         "insured": ItemField(BOOL, "参加基本医疗保险", "insured", "basic_medical_insurance", lambda m, r, on: m.basic_medical_insurance),
         "willing_to_work": ItemField(BOOL, "有就业意愿", "willing to work", "willing_to_work", lambda m, r, on: m.willing_to_work),
         "months_worked_away": ItemField(NUMBER, "外出务工月数", "months worked away", "months_worked_away",
@@ -356,7 +365,11 @@ def expand_source(path: str, record: Household) -> list[str]:
     return missing or [path]
 
 
-def item_source(collection: str, field: str) -> str:
-    path, _, fields = COLLECTIONS[collection]
-    return f"{path}[].{fields[field].source}"
+def item_sources(collection: str, field: str, record: Household, index: int) -> list[str]:
+    """The fields of item ``index`` to ask for when its ``field`` is unknown: the missing ones."""
+    path, getter, fields = COLLECTIONS[collection]
+    item = (getter(record) or [])[index]
+    names = fields[field].sources
+    missing = [n for n in names if getattr(item, n, None) is None]
+    return [f"{path}[{index}].{n}" for n in (missing or names)]
 

@@ -37,6 +37,7 @@ __all__ = [
     "days_since_clue",
     "measure_active",
     "first_assistance_on",
+    "assistance_begun",
     "months_between",
 ]
 
@@ -230,6 +231,20 @@ def first_assistance_on(record: Household, on: date) -> date | None:
     if case is not None and case.assistance_started_on is not None and case.assistance_started_on <= on:
         dates.append(case.assistance_started_on)
     return min(dates) if dates else None
+
+
+def assistance_begun(record: Household, on: date) -> bool | None:
+    """已开始落实帮扶: a start date on the case or a measure that has started by ``on``.
+
+    No when every measure's start is known and none has started (and the case records none);
+    unknown when the measures were not collected or a measure has no start date.
+    """
+    if first_assistance_on(record, on) is not None:
+        return True
+    measures = record.assistance_measures
+    if measures is None or any(m.started_on is None for m in measures):
+        return None
+    return False
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -54,6 +54,8 @@ def _by_rule(a: Assessment) -> dict[str, Flag]:
 
 def diff_packs(old: RulePack, new: RulePack, records: Iterable[Household], as_of: date,
                jurisdiction: str | None = None) -> PackDiff:
+    """Assess every record with both packs. A record either pack cannot assess raises, naming it:
+    validate records first (as ``riskrules diff`` does, sending bad rows to its rejects file)."""
     result = PackDiff(old.version, new.version)
     for record in records:
         result.households += 1

@@ -20,7 +20,7 @@ from ..assessment import Assessment, FactUsed, Flag, ParameterUsed, RulePackInfo
 from ..deadlines.calendar import WorkCalendar, load_calendar
 from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
-from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, expand_source, item_source, sources_of
+from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, expand_source, item_sources, sources_of
 from ..language.durable import LoweredItemTest, set_parameter_fields, to_durable
 from ..language.ir import Kind, Quantified, Ref, walk
 from ..language.parser import ValueType
@@ -215,12 +215,11 @@ class RulePack:
         """Assess one household on a date (评估): flags with explanations, and what is undecided."""
         if not isinstance(as_of, date) or hasattr(as_of, "hour"):
             raise TypeError("as_of must be a datetime.date")
-        if isinstance(record, Household):
-            problems = dates_after(record, as_of)
-            if problems:
-                raise InvalidRecord(problems)
-        else:
+        if not isinstance(record, Household):
             record = Household.model_validate(record, context={"as_of": as_of})
+        problems = dates_after(record, as_of)
+        if problems:
+            raise InvalidRecord(problems)
         place = jurisdiction or record.region_code
         fact, used = self.engine_fact(record, as_of, place)
         fired, engine_signals = self._runner.run(fact)
@@ -300,11 +299,15 @@ class RulePack:
             shown[name] = display_value(ValueType(kind, scale), raw)
         for k, v in rule.conclusion.items():
             shown[k] = str(v)
+        joined = [s for s in c.signals_read if s in signals]
+        titles = [self._producers[s][0].rule for s in joined]
+        shown_zh = {**shown, "signals": "、".join(t.title_zh for t in titles)}
+        shown_en = {**shown, "signals": "; ".join(t.title_en for t in titles)}
         return Flag(kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en,  # type: ignore[arg-type]
                     conclusion=conclusion, risk_types=risk_types if rule.kind == "monitoring_object" else [],
                     citation=rule.source, facts=facts, parameters=params,
-                    signals=[s for s in c.signals_read if s in signals],
-                    explanation_zh=_fill(rule.explain_zh, shown), explanation_en=_fill(rule.explain_en, shown))
+                    signals=joined,
+                    explanation_zh=_fill(rule.explain_zh, shown_zh), explanation_en=_fill(rule.explain_en, shown_en))
 
     def _ask_for(self, c: _Compiled, fact: Mapping[str, Any], outcome: Mapping[str, bool | None], record: Household,
                  seen: set[str] | None = None) -> list[str]:
@@ -319,7 +322,7 @@ class RulePack:
                     continue
                 for i, row in enumerate(rows):
                     if row.get(ref.field) is None:
-                        paths.add(item_source(ref.item_of, ref.field).replace("[]", f"[{i}]"))
+                        paths.update(item_sources(ref.item_of, ref.field, record, i))
                 continue
             if ref.is_param or ref.name == "as_of" or fact.get(fact_key(ref.name)) is not None:
                 continue

@@ -16,7 +16,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -225,7 +225,12 @@ def _typed(decl: ParameterDecl, raw: Any, file: str, line: int) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             raise bad("a number", "数字")
         # YAML reads 0.2 as a float; its shortest repr is the text the author wrote.
-        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+        try:
+            number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+        except InvalidOperation:
+            raise bad("a number written with digits, such as 6000 or 0.30", "数字（如 6000 或 0.30）") from None
+        if not number.is_finite() or number < 0:
+            raise bad("a finite number, not negative", "非负的有限数字")
         places = 2 if decl.type == "money" else decl.decimals
         if number != number.quantize(Decimal(1).scaleb(-places)):
             raise bad(f"a number with at most {places} decimals", f"最多 {places} 位小数的数字")

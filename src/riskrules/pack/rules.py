@@ -292,6 +292,8 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
 def _check_placeholders(rule: Rule, ruleset: RuleSet) -> None:
     """An explanation may show what the rule read, directly or through the signals it reads."""
     readable = {r.name for r in ruleset.reads(rule)} | set(rule.values) | set(rule.conclusion) | {"as_of"}
+    if rule.reads_signals():
+        readable.add("signals")  # the titles of the signals that fired
     placeholders = _placeholders(rule.explain_zh) | _placeholders(rule.explain_en)
     for name in sorted(placeholders - readable):
         match = difflib.get_close_matches(name, sorted(readable), n=1)

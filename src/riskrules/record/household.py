@@ -11,6 +11,7 @@ holds all the fields, so pydantic reports them together with every field error.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -167,6 +168,9 @@ class DrinkingWater(_Model):
     def _no_bool(cls, v: Any) -> Any:
         if isinstance(v, bool):
             raise bilingual_error("number_type", "水量必须是数字", "water volume must be a number")
+        # Text is accepted as JSON writes a Decimal ("35.0"), in plain digits only.
+        if isinstance(v, str) and not re.fullmatch(r"\d+(\.\d)?", v):
+            raise bilingual_error("number_text", "水量文本应为如 35 或 35.5 的数字", "water volume text must be a number such as 35 or 35.5")
         if isinstance(v, float):
             return Decimal(repr(v))
         return v
