@@ -762,6 +762,22 @@ rule("data_quality.eliminated_without_labour",
      [silent("not_eliminated_keeps_monitoring", no_labour(READY), LATER),
       fires("lost_and_none", no_labour(with_case(READY, eliminated_on="2023-03-01")), LATER)])
 
+def window(h: dict[str, Any], start: str, end: str) -> dict[str, Any]:
+    out = dict(h)
+    out["income"] = dict(h["income"], start=start, end=end)
+    return out
+
+
+rule("data_quality.income_window_not_12_months",
+     fires("three_month_window", window(BASE, "2022-04-01", "2022-06-30"),
+           conclusion={"problem": "income_window_not_12_months", "start": "2022-04-01", "end": "2022-06-30"}),
+     silent("twelve_month_window", window(BASE, "2021-07-01", "2022-06-30")),
+     [fires("one_day_short", window(BASE, "2021-07-02", "2022-06-30")),
+      fires("one_day_long", window(BASE, "2021-07-01", "2022-07-01")),
+      silent("march_to_end_of_february_common_year", window(BASE, "2022-03-01", "2023-02-28"), "2023-03-31"),
+      silent("march_to_29_february_leap_year", window(BASE, "2023-03-01", "2024-02-29"), "2024-03-31"),
+      fires("to_28_february_in_a_leap_year", window(BASE, "2023-03-01", "2024-02-28"), "2024-03-31")])
+
 rule("data_quality.category_contradicts_unstable",
      fires("recorded_marginal", with_case(per_capita(POOR, "5000.00"), clue_found_on="2022-07-20", category="marginal_prone"),
            conclusion={"problem": "category_contradiction", "computed": "unstable_out_of_poverty"}),

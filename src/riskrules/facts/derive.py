@@ -21,6 +21,7 @@ __all__ = [
     "age_on",
     "gross_income",
     "within_last_12_months",
+    "is_twelve_months",
     "household_size",
     "net_income",
     "per_capita",
@@ -92,6 +93,12 @@ def gross_income(window: IncomeWindow | None) -> Decimal | None:
             return None
         total += part
     return total
+
+
+def is_twelve_months(start: date, end: date) -> bool:
+    """A window from ``start`` to ``end`` (both included) is 12 months: it ends the day before
+    the corresponding day 12 months on (Civil Code art. 202: 1 Aug to 31 Jul, 1 Mar to 28/29 Feb)."""
+    return end == start + relativedelta(months=12) - relativedelta(days=1)
 
 
 def within_last_12_months(day: date, as_of: date) -> bool:
