@@ -99,6 +99,9 @@ def test_assessing_before_any_value_is_an_error() -> None:
      "unknown period unit", 6),
     (f"  green_channel_shock_kinds:\n    values:\n      - effective: 2022-01-01\n        value: [flood]\n{SOURCE}\n",
      "'flood' is not one of", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: '6,000'\n{SOURCE}\n", "written with digits", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: -1\n{SOURCE}\n", "not negative", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: .nan\n{SOURCE}\n", "finite", 6),
 ])
 def test_bad_parameter_files_name_file_and_line(pack_dir: Path, body: str, fragment: str, line: int) -> None:
     write(pack_dir, "2301", body)
