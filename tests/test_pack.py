@@ -351,3 +351,11 @@ def test_a_measure_without_a_start_date_leaves_assistance_undecided(pack: riskru
     planned = low_income_household(monitoring_case={"clue_found_on": "2022-07-01", "identified_on": "2022-07-10"},
                                    assistance_measures=[{"kind": "industry", "started_on": "2022-08-15"}])
     assert "deadline.assistance_missing" in pack.assess(planned, as_of=AS_OF).rule_ids()  # planned is not begun
+
+
+def test_a_broken_calendar_file_is_a_rule_pack_error(pack_dir: Path) -> None:
+    path = pack_dir / "calendars" / "2025.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
+    with pytest.raises(RulePackError) as info:
+        riskrules.load_rules(pack_dir)
+    assert info.value.file == "calendars/2025.yaml"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..assessment import Assessment, FactUsed, Flag, ParameterUsed, RulePackInfo, Undecided
-from ..deadlines.calendar import WorkCalendar, load_calendar
+from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
 from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
 from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, expand_source, item_sources, sources_of
@@ -83,7 +83,11 @@ class RulePack:
         self.name = str(meta.get("name", root.name)) if isinstance(meta, dict) else root.name
         self.version = _content_hash(root)
         self.parameters: ParameterTable = load_parameters(root)
-        self.calendar: WorkCalendar = load_calendar(root / "calendars")
+        try:
+            self.calendar: WorkCalendar = load_calendar(root / "calendars")
+        except CalendarError as e:
+            raise RulePackError(str(e), file=str(Path(e.path).relative_to(root)) if Path(e.path).is_absolute() else str(e.path),
+                                line=e.line) from None
         self.ruleset: RuleSet = load_rule_files(root, self.parameters)
         self.rules: list[Rule] = self.ruleset.rules
         self._by_id = {r.id: r for r in self.rules}
