@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from riskrules.engine.durable_host import DurableRunner, EngineRule
 from riskrules.language.durable import negation_normal_form, split_on_signals, to_durable
-from riskrules.language.ir import And, Arith, Compare, Const, InSet, Kind, Known, Not, Or, Quantified, Ref, Signal, Truth
+from riskrules.language.ir import And, Arith, Compare, Const, InSet, Kind, Known, Not, Or, Quantified, Ref, Truth
 from riskrules.language.parser import ConditionError, ValueType, Vocabulary, parse_condition, parse_expression
 from riskrules.language.pyeval import compile_condition, compile_expression, compile_item_condition, set_member_key
 from riskrules.language.durable import complement_key, set_parameter_fields

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import riskrules
 from riskrules import Household, InvalidRecord
 from riskrules.record.codes import HouseholdType, LabourCapacity, MeasureKind
-from riskrules.record.values import ResidentId, id_check_digit
+from riskrules.record.values import id_check_digit
 
 VALID_ID = "11010519491231002X"  # GB 11643's own worked example
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from ..language.ir import Kind
 from ..language.parser import ValueType
+from ..language.durable import collection_count_key
 from ..language.pyeval import fact_key
 from ..record.codes import ExpenditureKind, Health, HouseholdType, HousingGrade, LabourCapacity, MeasureKind, MonitoringCategory, ShockKind
 from ..record.household import Household
@@ -328,7 +329,7 @@ def engine_fact(record: Household, as_of: date, names: frozenset[str] | None = N
                     row[fname] = v
             rows.append(row)
         out[fact_key(coll)] = rows
-        out[f"__n__{fact_key(coll)}"] = len(rows)
+        out[collection_count_key(coll)] = len(rows)  # all() of an empty list, see language.durable
     return out
 
 
@@ -353,9 +354,8 @@ def display_value(vtype: ValueType, value: Any) -> str:
 def sources_of(name: str) -> tuple[str, ...]:
     if name in FACTS:
         return FACTS[name].sources
-    for coll, (path, _, fields) in COLLECTIONS.items():
-        if name == coll:
-            return (path,)
+    if name in COLLECTIONS:
+        return (COLLECTIONS[name][0],)
     return ()
 
 

@@ -27,7 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .ir import Absent, And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
+from .ir import Absent, And, Arith, Compare, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
 from .parser import ConditionError
 from .pyeval import fact_key, set_member_key
 

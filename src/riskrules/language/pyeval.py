@@ -134,20 +134,12 @@ def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, Absent):
         value = compile_expression(cond.ref)
         return lambda fact, item, signals: value(fact, item) is None
-    if isinstance(cond, NotInSet):
-        inner = _compile(cond.inset)
-
-        def not_member(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
-            v = inner(fact, item, signals)
-            return None if v is None else not v
-
-        return not_member
     if isinstance(cond, Signal):
         name = cond.name
         # A signal is true when concluded, unknown when its own rules were undecided.
         return lambda fact, item, signals: signals.get(name, False)
-    if isinstance(cond, Not):
-        inner = _compile(cond.item)
+    if isinstance(cond, (Not, NotInSet)):
+        inner = _compile(cond.item if isinstance(cond, Not) else cond.inset)
 
         def negate(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             v = inner(fact, item, signals)

@@ -22,7 +22,7 @@ from ..deadlines.periods import period_end
 from ..errors import EngineError, InvalidRecord, RulePackError
 from ..facts.catalog import COLLECTIONS, FACTS, display_value, engine_fact, expand_source, item_sources, sources_of
 from ..language.durable import LoweredItemTest, set_parameter_fields, to_durable
-from ..language.ir import Kind, Quantified, Ref, walk
+from ..language.ir import Kind, Quantified, Ref, refs, walk
 from ..language.parser import ValueType
 from ..language.pyeval import compile_condition, compile_expression, compile_item_condition, fact_key
 from ..engine.durable_host import HOUSEHOLD, SIGNAL, DurableRunner, EngineRule, RuleNotCompilable
@@ -121,7 +121,7 @@ class RulePack:
                 periods.append(pd.length)
         if periods and _ROLL_FORWARD in self.parameters.decls:
             periods.append(_ROLL_FORWARD)  # how the last day was found is part of the answer
-        return _Compiled(rule, compile_condition(rule.condition), values, reads, _item_refs(rule), refs_with_items(rule),
+        return _Compiled(rule, compile_condition(rule.condition), values, reads, _item_refs(rule), refs(rule.condition),
                          rule.reads_signals(), periods)
 
     def _reads(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
@@ -342,10 +342,6 @@ class RulePack:
 
 
 _KIND_ORDER = ["monitoring_object", "green_channel", "deadline_breach", "risk_elimination", "assistance_gap", "data_quality", "signal"]
-
-
-def refs_with_items(rule: Rule) -> list[Ref]:
-    return [n for n in walk(rule.condition) if isinstance(n, Ref)]
 
 
 def _item_refs(rule: Rule) -> dict[str, dict[str, ValueType]]:
