@@ -15,7 +15,7 @@ numbers it compared.
 """
 
 from .assessment import Assessment, FactUsed, Flag, ParameterUsed, Undecided
-from .errors import EngineError, InvalidRecord, MissingParameter, Problem, RulePackError
+from .errors import EngineError, InvalidRecord, MissingParameter, Problem, RiskRulesError, RulePackError
 from .examples import example_names, load_example, load_examples
 from .pack.pack import RulePack, load_rules
 from .record import (
@@ -51,6 +51,7 @@ __all__ = [
     "Problem",
     "ResidentId",
     "RigidExpenditure",
+    "RiskRulesError",
     "RulePack",
     "RulePackError",
     "Shock",
