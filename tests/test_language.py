@@ -10,11 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskrules.engine.durable_host import DurableRunner, EngineRule
-from riskrules.language.durable import negation_normal_form, split_on_signals, to_durable
-from riskrules.language.ir import And, Arith, Compare, Const, InSet, Kind, Known, Not, Or, Quantified, Ref, Truth
-from riskrules.language.parser import ConditionError, ValueType, Vocabulary, parse_condition, parse_expression
-from riskrules.language.pyeval import compile_condition, compile_expression, compile_item_condition, set_member_key
-from riskrules.language.durable import complement_key, set_parameter_fields
+from riskrules.language.durable import to_durable
+from riskrules.language.errors import ConditionError
+from riskrules.language.ir import And, Arith, Compare, Const, InSet, Known, Not, Or, Quantified, Ref, Truth
+from riskrules.language.layout import complement_key, set_member_key, set_parameter_fields
+from riskrules.language.parser import Vocabulary, parse_condition, parse_expression
+from riskrules.language.pyeval import compile_condition, compile_expression, compile_item_condition
+from riskrules.language.rewrite import negation_normal_form, split_on_signals
+from riskrules.language.types import Kind, ValueType
 
 VOCAB = Vocabulary(
     facts={
@@ -162,7 +165,7 @@ def test_negation_normal_form_pushes_not_to_leaves() -> None:
 
 def test_durable_generator_guards_expressions_but_not_parameters() -> None:
     out = to_durable(cond("income.fall >= income.net * params.share"))
-    text = repr(out)
+    text = repr(out.json)
     assert "'$ex': {'income__net': 1}" in text and "params__share': 1" not in text
     assert "__zero" in text or "'$gte': {'income__fall'" in text
 
@@ -268,9 +271,10 @@ def _lowered_fact(fact: dict, lowered: dict) -> dict:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_conditions, min_size=1, max_size=4), st.lists(_facts(), min_size=1, max_size=4))
 def test_durable_rules_fires_exactly_when_python_says_true(conditions: list[Any], facts: list[dict]) -> None:
-    lowered: dict = {}
-    rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, to_durable(c, lowered)]}}], None)
-             for i, c in enumerate(conditions)]
+    generated = [to_durable(c) for c in conditions]
+    lowered = {t.key: t for g in generated for t in g.lowered}
+    rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, g.json]}}], None)
+             for i, g in enumerate(generated)]
     runner = DurableRunner(f"prop_{next(_names)}", rules, [])
     evaluators = [compile_condition(c) for c in conditions]
     for fact in facts:
@@ -280,10 +284,7 @@ def test_durable_rules_fires_exactly_when_python_says_true(conditions: list[Any]
 
 
 def test_or_inside_a_quantifier_is_lowered_to_an_item_field() -> None:
-    lowered: dict = {}
     c = cond("not any(m.age >= params.min_age and not m.insured for m in members)")
-    generated = to_durable(c, lowered)
-    (test,) = lowered.values()
-    assert test.collection == "members" and f"$i.{test.key}" in repr(generated)
-    with pytest.raises(ConditionError, match="precomputation"):
-        to_durable(c)
+    generated = to_durable(c)
+    (test,) = generated.lowered
+    assert test.collection == "members" and f"$i.{test.key}" in repr(generated.json)

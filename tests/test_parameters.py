@@ -87,8 +87,9 @@ def test_missing_parameter_names_it_the_jurisdiction_and_the_date() -> None:
 def test_assessing_before_any_value_is_an_error() -> None:
     pack = riskrules.load_rules()
     record = {"household_id": "H", "region_code": "230102", "members": [{"member_id": "m"}]}
-    with pytest.raises(MissingParameter):
+    with pytest.raises(riskrules.InvalidRecord) as info:
         pack.assess(record, as_of=date(2020, 6, 30))
+    assert info.value.paths == ["as_of"] and "2021-01-01" in str(info.value)
 
 
 @pytest.mark.parametrize("body, fragment, line", [
@@ -100,8 +101,11 @@ def test_assessing_before_any_value_is_an_error() -> None:
     (f"  green_channel_shock_kinds:\n    values:\n      - effective: 2022-01-01\n        value: [flood]\n{SOURCE}\n",
      "'flood' is not one of", 6),
     (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: '6,000'\n{SOURCE}\n", "written with digits", 6),
-    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: -1\n{SOURCE}\n", "not negative", 6),
-    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: .nan\n{SOURCE}\n", "finite", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: -1\n{SOURCE}\n", "from 0 to 100,000,000", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: 1e30\n{SOURCE}\n", "from 0 to 100,000,000", 6),
+    (f"  identification_time_limit:\n    values:\n      - effective: 2022-01-01\n        value: {{amount: 99999999, unit: calendar_days}}\n{SOURCE}\n",
+     "from 0 to 3660", 6),
+    (f"  monitoring_range:\n    values:\n      - effective: 2022-01-01\n        value: .nan\n{SOURCE}\n", "from 0 to", 6),
 ])
 def test_bad_parameter_files_name_file_and_line(pack_dir: Path, body: str, fragment: str, line: int) -> None:
     write(pack_dir, "2301", body)

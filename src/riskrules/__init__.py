@@ -14,7 +14,7 @@ numbers it compared.
     'unstable_out_of_poverty'
 """
 
-from .assessment import Assessment, FactUsed, Flag, ParameterUsed, Undecided
+from .assessment import Assessment, Citation, FactUsed, Flag, FlagKind, ParameterUsed, RulePackInfo, Undecided
 from .errors import EngineError, InvalidRecord, MissingParameter, Problem, RiskRulesError, RulePackError
 from .examples import example_names, load_example, load_examples
 from .pack.pack import RulePack, load_rules
@@ -37,10 +37,12 @@ __version__ = "0.1.0"
 __all__ = [
     "Assessment",
     "AssistanceMeasure",
+    "Citation",
     "DrinkingWater",
     "EngineError",
     "FactUsed",
     "Flag",
+    "FlagKind",
     "Household",
     "IncomeWindow",
     "InvalidRecord",
@@ -54,6 +56,7 @@ __all__ = [
     "RiskRulesError",
     "RulePack",
     "RulePackError",
+    "RulePackInfo",
     "Shock",
     "TransferItem",
     "Undecided",

@@ -1,22 +1,77 @@
-"""What an assessment returns (评估结果): flags, each explaining itself, and what is undecided."""
+"""What an assessment returns (评估结果): flags, each explaining itself, and what is undecided.
+
+These models are the library's output contract: the JSON they write is deterministic (the same
+record, as-of date and rule pack give the same bytes) and they are built by the rule pack from
+values it has already checked, so they are constructed without re-validation.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .pack.citations import Citation
+__all__ = [
+    "FlagKind",
+    "Citation",
+    "FactUsed",
+    "ParameterUsed",
+    "Flag",
+    "Undecided",
+    "RulePackInfo",
+    "Assessment",
+]
 
-__all__ = ["FactUsed", "ParameterUsed", "Flag", "Undecided", "Assessment", "FlagKind"]
 
-FlagKind = Literal["monitoring_object", "green_channel", "deadline_breach", "risk_elimination", "assistance_gap",
-                   "data_quality", "signal"]
+class FlagKind(str, Enum):
+    """What a rule concludes about a household (标记类型); the order is the order flags are listed."""
+
+    title_zh: str
+    title_en: str
+
+    def __new__(cls, code: str, title_zh: str, title_en: str) -> "FlagKind":
+        obj = str.__new__(cls, code)
+        obj._value_ = code
+        obj.title_zh = title_zh
+        obj.title_en = title_en
+        return obj
+
+    MONITORING_OBJECT = ("monitoring_object", "监测对象识别", "monitoring objects")
+    GREEN_CHANNEL = ("green_channel", "绿色通道", "green channel")
+    DEADLINE_BREACH = ("deadline_breach", "时限", "deadlines")
+    RISK_ELIMINATION = ("risk_elimination", "风险消除", "risk elimination")
+    ASSISTANCE_GAP = ("assistance_gap", "精准帮扶", "targeted assistance")
+    DATA_QUALITY = ("data_quality", "数据质量", "data quality")
+    SIGNAL = ("signal", "信号", "signals")
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def order(self) -> int:
+        return list(FlagKind).index(self)
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Citation(_Out):
+    """Where a rule or a parameter value comes from (政策依据): document, issuer, date, clause, quote."""
+
+    document: str
+    issuer: str
+    date: str  # YYYY-MM-DD; YYYY-MM or YYYY where the source gives no day
+    clause: str
+    quote: str
+    note: str | None = None
+    url: str | None = None
+    unconfirmed: bool = False
+
+    def short(self) -> str:
+        return f"{self.issuer}《{self.document.strip('《》')}》（{self.date}）{self.clause}"
 
 
 class FactUsed(_Out):
@@ -70,6 +125,8 @@ class Undecided(_Out):
 
 
 class RulePackInfo(_Out):
+    """The rule pack an assessment was made with (规则包版本)."""
+
     name: str
     version: str
 
@@ -100,6 +157,6 @@ class Assessment(_Out):
     @property
     def category(self) -> str | None:
         """The monitoring-object category concluded, if any (监测对象类别)."""
-        for f in self.flags_of("monitoring_object"):
+        for f in self.flags_of(FlagKind.MONITORING_OBJECT):
             return str(f.conclusion.get("category"))
         return None

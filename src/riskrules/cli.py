@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import InvalidRecord, Problem, RulePackError
-from .record.checks import dates_after
 from .outputs.diff import diff_packs
-from .record.household import Household
 from .examples import load_examples
 from .outputs.batch import assess_batch, read_rows
 from .outputs.rules_doc import rules_markdown
@@ -90,11 +88,7 @@ def _diff(args: argparse.Namespace) -> int:
             try:
                 if not isinstance(row, dict):
                     raise InvalidRecord([Problem("$", "model_type", "每行应为一个 JSON 对象", "each row must be a JSON object")])
-                record = Household.model_validate(row, context={"as_of": args.as_of})
-                problems = dates_after(record, args.as_of)
-                if problems:
-                    raise InvalidRecord(problems)
-                records.append(record)
+                records.append(old.validate(row, args.as_of, args.jurisdiction))
             except InvalidRecord as e:
                 rejects.write(json.dumps({"row": row_number, "problems": e.as_dicts()}, ensure_ascii=False) + "\n")
     result = diff_packs(old, new, records, args.as_of, jurisdiction=args.jurisdiction)

@@ -13,10 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..language.ir import Kind
-from ..language.parser import ValueType
-from ..language.durable import collection_count_key
-from ..language.pyeval import fact_key
+from ..language.layout import collection_count_key, fact_key
+from ..language.types import Kind, ValueType
 from ..record.codes import ExpenditureKind, Health, HouseholdType, HousingGrade, LabourCapacity, MeasureKind, MonitoringCategory, ShockKind
 from ..record.household import Household
 from ..record.values import to_fen

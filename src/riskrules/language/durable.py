@@ -1,7 +1,7 @@
-"""The durable-rules back end: generate durable-rules JSON rulesets from rule IR.
+"""The durable-rules back end: generate durable-rules JSON conditions from rule IR.
 
-What the generator must respect, all measured on durable-rules 2.0.28 (see
-``docs/durable-rules-traps.md`` and ``tests/test_durable_traps.py``):
+What the generator must respect, all measured on durable-rules 2.0.28 (``docs/durable-rules.md``
+and ``tests/test_durable_traps.py``):
 
 - a missing field inside arithmetic is *not* a non-match -- ``0 < missing - 20`` fires -- so
   every field read inside an expression is guarded with ``$ex``;
@@ -14,157 +14,49 @@ What the generator must respect, all measured on durable-rules 2.0.28 (see
 - ``$or`` inside ``$iany``/``$iall`` is mis-evaluated, so such item conditions are lowered to a
   precomputed boolean item field (:class:`LoweredItemTest`);
 - the left side of a comparison must be a field name: two computed sides are compared as
-  ``0 op (right - left)`` against the constant field ``__zero``.
+  ``0 op (right - left)`` against the constant field ``ZERO``;
+- the C core aborts the process on a long flat ``$or`` and refuses more than 32 expressions in
+  one condition: :func:`check_limits` refuses both before the ruleset reaches it.
 
-Negation is pushed to the leaves (Kleene-safe: De Morgan holds in three-valued logic), and a
-condition is split into one durable-rules rule per disjunct of the signals it reads: signals
-are facts asserted by other rules' actions, joined in the rule's ``all`` list.
+The input is a signal-free condition (the residual of :func:`.rewrite.split_on_signals`);
+negation is pushed to the leaves first. This module reads the IR, the rewrites and the fact
+layout; it never imports another back end.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .ir import Absent, And, Arith, Compare, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
-from .parser import ConditionError
-from .pyeval import fact_key, set_member_key
+from .errors import ConditionError
+from .ir import (
+    COMPARISONS,
+    Absent,
+    And,
+    Arith,
+    Compare,
+    Cond,
+    Const,
+    Expr,
+    InSet,
+    Known,
+    NotInSet,
+    Or,
+    Quantified,
+    Ref,
+    Truth,
+    TruthValue,
+    walk,
+)
+from .layout import ZERO, collection_count_key, complement_key, fact_key, lowered_key, set_member_key
+from .rewrite import negation_normal_form
 
-__all__ = ["Disjunct", "split_on_signals", "to_durable", "collection_count_key", "ZERO", "negation_normal_form",
-           "complement_key", "set_parameter_fields", "LoweredItemTest"]
+__all__ = ["LoweredItemTest", "DurableCondition", "to_durable", "check_limits", "DurableLimits", "LIMITS"]
 
-ZERO = "__zero"
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _DURABLE_OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _DURABLE_ARITH = {"+": "$add", "-": "$sub", "*": "$mul"}
-
-
-def collection_count_key(collection: str) -> str:
-    return f"__n__{fact_key(collection)}"
-
-
-def complement_key(param_name: str, code: str) -> str:
-    """Field that holds ``code`` when ``code`` is *not* in the set parameter."""
-    return f"{set_member_key(param_name, code)}__not"
-
-
-_NO_CODE = "~"  # never a code: compares unequal to every item
-
-
-def set_parameter_fields(param_name: str, domain: tuple[str, ...], members: frozenset[str]) -> dict[str, str]:
-    """Engine fields of a set parameter. Both fields exist for every code, because comparing
-    with a *missing* ``$m`` field matches at the top level of a durable-rules condition
-    (measured), while a field holding ``~`` never equals a code."""
-    out: dict[str, str] = {}
-    for code in domain:
-        inside = code in members
-        out[set_member_key(param_name, code)] = code if inside else _NO_CODE
-        out[complement_key(param_name, code)] = _NO_CODE if inside else code
-    return out
-
-
-def negation_normal_form(cond: Any, negate: bool = False) -> Any:
-    """Push ``not`` down to the leaves; a negated signal is refused (chaining is monotonic)."""
-    if isinstance(cond, Not):
-        return negation_normal_form(cond.item, not negate)
-    if isinstance(cond, And):
-        items = tuple(negation_normal_form(c, negate) for c in cond.items)
-        return Or(items) if negate else And(items)
-    if isinstance(cond, Or):
-        items = tuple(negation_normal_form(c, negate) for c in cond.items)
-        return And(items) if negate else Or(items)
-    if isinstance(cond, Compare):
-        return Compare(_NEGATE[cond.op], cond.left, cond.right) if negate else cond
-    if isinstance(cond, Truth):
-        return Compare("==", cond.ref, Const(False, cond.ref.kind)) if negate else cond
-    if isinstance(cond, Known):
-        return Absent(cond.ref) if negate else cond
-    if isinstance(cond, InSet):
-        return NotInSet(cond) if negate else cond
-    if isinstance(cond, Quantified):
-        if negate:
-            flipped = "all" if cond.quantifier == "any" else "any"
-            return Quantified(flipped, cond.collection, cond.var, negation_normal_form(cond.body, True))
-        return Quantified(cond.quantifier, cond.collection, cond.var, negation_normal_form(cond.body, False))
-    if isinstance(cond, (Absent, NotInSet)):
-        if negate:
-            raise TypeError("negation_normal_form is applied to parsed conditions only")
-        return cond
-    if isinstance(cond, Signal):
-        if negate:
-            raise ConditionError(
-                f"'not signal.{cond.name}': a concluded signal cannot be negated (forward chaining only adds "
-                "facts); negate the facts the signal is concluded from, or name them in a definition",
-                f"不能否定信号 signal.{cond.name}（前向推理只增加事实）；请对其依据的事实取反，或使用定义",
-            )
-        return cond
-    raise TypeError(f"not a condition: {cond!r}")
-
-
-@dataclass(frozen=True)
-class Disjunct:
-    """One way a condition can hold: these signals, and this residual fact condition."""
-
-    signals: tuple[str, ...]
-    residual: Any | None
-
-
-def split_on_signals(cond: Any) -> list[Disjunct]:
-    """DNF with respect to signal atoms only; fact conditions stay intact inside the residual."""
-    parts = _split(negation_normal_form(cond))
-    out: list[Disjunct] = []
-    seen: set[tuple[tuple[str, ...], str]] = set()
-    for sigs, residual in parts:
-        key = (tuple(sorted(sigs)), repr(residual))
-        if key not in seen:
-            seen.add(key)
-            out.append(Disjunct(tuple(sorted(sigs)), residual))
-    return out
-
-
-def _split(cond: Any) -> list[tuple[frozenset[str], Any | None]]:
-    if isinstance(cond, Signal):
-        return [(frozenset([cond.name]), None)]
-    if isinstance(cond, Or) and _has_signal(cond):
-        out: list[tuple[frozenset[str], Any | None]] = []
-        for item in cond.items:
-            out.extend(_split(item))
-        return out
-    if isinstance(cond, And) and _has_signal(cond):
-        acc: list[tuple[frozenset[str], Any | None]] = [(frozenset(), None)]
-        for item in cond.items:
-            nxt = []
-            for sigs, res in acc:
-                for s2, r2 in _split(item):
-                    nxt.append((sigs | s2, _conj(res, r2)))
-            acc = nxt
-        return acc
-    if _has_signal(cond):
-        raise ConditionError("signals may only be combined with 'and' and 'or'",
-                             "信号只能用 and、or 组合", line=1)
-    return [(frozenset(), cond)]
-
-
-def _conj(a: Any | None, b: Any | None) -> Any | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return And((a, b))
-
-
-def _has_signal(cond: Any) -> bool:
-    if isinstance(cond, Signal):
-        return True
-    if isinstance(cond, (And, Or)):
-        return any(_has_signal(c) for c in cond.items)
-    if isinstance(cond, Not):
-        return _has_signal(cond.item)
-    if isinstance(cond, Quantified):
-        return _has_signal(cond.body)
-    return False
+_NEVER = "$i.__never"  # an item field no item has: a constant inside any()/all()
 
 
 @dataclass(frozen=True)
@@ -173,33 +65,81 @@ class LoweredItemTest:
 
     durable-rules 2.0.28 mis-evaluates ``$or`` inside ``$iany``/``$iall`` (measured: an
     equality branch followed by a comparison never matches). Such a body is evaluated per item
-    by the reference evaluator before the fact is asserted; the quantifier itself still runs in
+    by the encoder before the fact is asserted; the quantifier itself still runs in
     durable-rules, over the field ``key``.
     """
 
     key: str
     collection: str
-    body: Any
+    body: Cond
 
 
-def to_durable(cond: Any, lowered: dict[str, LoweredItemTest] | None = None) -> dict[str, Any]:
-    """A durable-rules condition over one fact (the household), from a signal-free condition.
+@dataclass(frozen=True)
+class DurableCondition:
+    """A durable-rules condition over the household fact, and the item tests it needs."""
 
-    ``lowered`` collects the item conditions that must be precomputed (see
-    :class:`LoweredItemTest`); without it such a condition is an error.
-    """
-    return _Gen(lowered).cond(negation_normal_form(cond), in_item=False)
+    json: dict[str, Any]
+    lowered: tuple[LoweredItemTest, ...]
 
 
-def _needs_lowering(body: Any) -> bool:
-    from .ir import walk
+@dataclass(frozen=True)
+class DurableLimits:
+    """What the durable-rules 2.0.28 C core accepts, measured (``docs/durable-rules.md``)."""
 
+    or_terms: int = 48          # a flat $or of 56 or more aborts the process: keep a margin
+    expressions: int = 32       # error 113 beyond this, per condition
+    depth: int = 24             # nesting of $and/$or
+
+
+LIMITS = DurableLimits()
+
+
+def to_durable(cond: Cond) -> DurableCondition:
+    """A durable-rules condition over one fact (the household), from a signal-free condition."""
+    gen = _Gen()
+    body = gen.cond(negation_normal_form(cond), in_item=False)
+    return DurableCondition(body, tuple(gen.lowered.values()))
+
+
+def check_limits(condition: dict[str, Any], limits: DurableLimits = LIMITS) -> None:
+    """Refuse a generated condition the C core would refuse or crash on."""
+    count = _count(condition, limits, depth=0)
+    if count > limits.expressions:
+        raise ConditionError(
+            f"this condition needs {count} tests in durable-rules, which accepts at most {limits.expressions} in one "
+            "rule: name parts of it as signals or definitions",
+            f"该条件在 durable-rules 中需要 {count} 个判断，超过单条规则 {limits.expressions} 个的上限，请拆分为信号或定义")
+
+
+def _count(node: Any, limits: DurableLimits, depth: int) -> int:
+    """Comparisons in a generated condition (what error 113 counts)."""
+    if depth > limits.depth:
+        raise ConditionError(f"this condition nests 'and'/'or' more than {limits.depth} deep",
+                             f"该条件中 and/or 的嵌套超过 {limits.depth} 层")
+    if not isinstance(node, dict) or len(node) != 1:
+        return 1
+    (key, value), = node.items()
+    if key in ("$and", "$or"):
+        if key == "$or" and len(value) > limits.or_terms:
+            raise ConditionError(
+                f"an 'or' of {len(value)} terms is more than durable-rules can run ({limits.or_terms}); split it into "
+                "signals",
+                f"or 的分支数 {len(value)} 超过 durable-rules 可运行的上限 {limits.or_terms}，请拆分为信号")
+        return sum(_count(item, limits, depth + 1) for item in value)
+    if key in ("$iany", "$iall"):
+        (_, inner), = value.items()
+        return 1 + _count(inner, limits, depth + 1)
+    return 1
+
+
+def _needs_lowering(body: Cond) -> bool:
     return any(isinstance(n, (Or, InSet, NotInSet)) for n in walk(body))
 
 
 class _Gen:
-    def __init__(self, lowered: dict[str, LoweredItemTest] | None = None):
-        self.lowered = lowered
+    def __init__(self) -> None:
+        self.lowered: dict[str, LoweredItemTest] = {}
+
     def key(self, ref: Ref, in_item: bool) -> str:
         if ref.item_of:
             if not in_item:
@@ -245,10 +185,6 @@ class _Gen:
         left, right, op = cmp.left, cmp.right, cmp.op
         if not isinstance(left, Ref) and isinstance(right, Ref):
             left, right, op = right, left, _FLIP[op]
-        if isinstance(left, Const) and isinstance(right, Const):
-            from .pyeval import _COMPARE  # the same comparison, done now
-
-            return self.constant(_COMPARE[op](left.value, right.value))
         if isinstance(left, Ref):
             field = self.key(left, in_item)
             value = self.value(right, in_item)
@@ -259,12 +195,18 @@ class _Gen:
         test = {ZERO: diff} if op == "==" else {_DURABLE_OP[op]: {ZERO: diff}}
         return {"$and": [*self.guards(left), *self.guards(right), test]}
 
-    def constant(self, value: bool) -> dict[str, Any]:
+    def constant(self, value: bool, in_item: bool) -> dict[str, Any]:
+        if in_item:
+            return {"$nex": {_NEVER: 1}} if value else {"$ex": {_NEVER: 1}}
         return {"$ex": {ZERO: 1}} if value else {"$nex": {ZERO: 1}}
 
-    def cond(self, cond: Any, in_item: bool) -> dict[str, Any]:
+    def cond(self, cond: Cond, in_item: bool) -> dict[str, Any]:
         if isinstance(cond, Compare):
+            if isinstance(cond.left, Const) and isinstance(cond.right, Const):
+                return self.constant(COMPARISONS[cond.op](cond.left.value, cond.right.value), in_item)
             return self.compare(cond, in_item)
+        if isinstance(cond, TruthValue):
+            return self.constant(cond.value, in_item)
         if isinstance(cond, Truth):
             return {self.key(cond.ref, in_item): True}
         if isinstance(cond, Known):
@@ -280,10 +222,7 @@ class _Gen:
                 raise ConditionError("nested any()/all() are not supported", "不支持嵌套的 any()/all()")
             coll = fact_key(cond.collection)
             if _needs_lowering(cond.body):
-                if self.lowered is None:
-                    raise ConditionError("'or' inside any()/all() needs precomputation; compile it as part of a rule pack",
-                                         "any()/all() 内的 or 需要预先计算，请在规则包中编译")
-                key = "__q_" + hashlib.sha1(repr((cond.collection, cond.body)).encode()).hexdigest()[:12]
+                key = lowered_key(cond.collection, cond.body)
                 self.lowered[key] = LoweredItemTest(key, cond.collection, cond.body)
                 body = {f"$i.{key}": True}
             else:

@@ -1,19 +1,19 @@
 """The rule IR (规则中间表示): one typed expression tree that every back end compiles from.
 
-The parser builds it from a rule's ``when:`` text; the durable-rules generator and the
-plain-Python evaluator both read it and nothing else. Numbers in the IR are integers at a
-known decimal *scale* (money at scale 2 is fen; a share of 0.3 at scale 1 is 3), so every back
-end computes exactly and no float ever appears.
+The parser builds it from a rule's ``when:`` text; :mod:`.rewrite` transforms it; the
+durable-rules generator and the plain-Python evaluator both read it and nothing else. Types
+(:class:`~.types.Kind`, scales) live in :mod:`.types`.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from enum import Enum
-from typing import Iterator, Union
+from typing import Any, Callable, Iterator, Union
+
+from .types import Kind
 
 __all__ = [
-    "Kind",
     "Ref",
     "Const",
     "Arith",
@@ -28,23 +28,14 @@ __all__ = [
     "Known",
     "Absent",
     "NotInSet",
+    "TruthValue",
+    "COMPARISONS",
     "Expr",
     "Cond",
     "walk",
     "refs",
     "signals",
 ]
-
-
-class Kind(str, Enum):
-    """The type of a value in the condition language."""
-
-    MONEY = "money"    # yuan, held as integer fen (scale 2)
-    NUMBER = "number"  # a count, days, litres, a share
-    DATE = "date"      # held as a proleptic ordinal (date.toordinal())
-    BOOL = "bool"
-    TEXT = "text"      # an enumeration code
-    TEXT_SET = "text_set"  # a parameter holding a set of codes, used only with `in`
 
 
 @dataclass(frozen=True)
@@ -79,6 +70,17 @@ class Arith:
 
 
 Expr = Union[Ref, Const, Arith]
+
+
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+"""What each comparison operator means, for every back end that computes it in Python."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,14 @@ class NotInSet:
     inset: InSet
 
 
-Cond = Union[Compare, Truth, And, Or, Not, Signal, Quantified, InSet, Known, Absent, NotInSet]
+@dataclass(frozen=True)
+class TruthValue:
+    """A condition whose value is known without any fact (from constant folding)."""
+
+    value: bool
+
+
+Cond = Union[Compare, Truth, And, Or, Not, Signal, Quantified, InSet, Known, Absent, NotInSet, TruthValue]
 
 
 def walk(node: object) -> Iterator[object]:

@@ -3,17 +3,19 @@
 The text is Python expression syntax read with :func:`ast.parse` -- never evaluated. Only a
 small set of node types is accepted; everything else is a :class:`ConditionError` that says
 what is allowed. Names are checked against the vocabulary (derived facts, parameters, signals,
-named definitions), with a did-you-mean suggestion for a misspelling.
+named definitions), with a did-you-mean suggestion for a misspelling. Text length, nesting
+depth, literal sizes and decimal scales are bounded, so no condition can exhaust the parser or
+overflow a 64-bit engine value.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
+from .errors import ConditionError, suggest
 from .ir import (
     And,
     Arith,
@@ -22,7 +24,6 @@ from .ir import (
     Const,
     Expr,
     InSet,
-    Kind,
     Known,
     Not,
     Or,
@@ -31,17 +32,14 @@ from .ir import (
     Signal,
     Truth,
 )
+from .types import NUMERIC, Kind, ValueType
 
-__all__ = ["ValueType", "Vocabulary", "ConditionError", "parse_condition", "parse_expression", "suggest"]
+__all__ = ["Vocabulary", "parse_condition", "parse_expression", "MAX_TEXT", "MAX_DEPTH"]
 
-
-@dataclass(frozen=True)
-class ValueType:
-    """What the language knows of a name: its kind, its scale, and for codes their domain."""
-
-    kind: Kind
-    scale: int = 0
-    domain: tuple[str, ...] = ()
+MAX_TEXT = 20_000    # characters of one condition
+MAX_DEPTH = 40       # nesting of the syntax tree (the bundled pack needs 12)
+MAX_SCALE = 8        # decimals of one computed value: 10**8 times a money amount still fits in 64 bits
+MAX_LITERAL = 10**12  # the largest number a condition may write
 
 
 @dataclass
@@ -60,21 +58,9 @@ class Vocabulary:
         return names + list(self.definitions) + list(self.collections) + ["as_of"]
 
 
-class ConditionError(ValueError):
-    """A condition that cannot be compiled; ``line`` counts from 1 within the condition text."""
-
-    def __init__(self, message_en: str, message_zh: str, *, line: int = 1, suggestion: str | None = None):
-        self.message_en = message_en
-        self.message_zh = message_zh
-        self.line = line
-        self.suggestion = suggestion
-        super().__init__(message_en)
-
-
 _ORDER_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _EQ_OPS = {ast.Eq: "==", ast.NotEq: "!="}
 _ARITH_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
-_NUMERIC = (Kind.MONEY, Kind.NUMBER)
 
 
 def parse_condition(text: str, vocab: Vocabulary) -> Cond:
@@ -95,10 +81,19 @@ class _Parser:
 
     # -- entry points -------------------------------------------------------------------
     def _tree(self) -> ast.expr:
+        if len(self.text) > MAX_TEXT:
+            raise ConditionError(f"a condition is at most {MAX_TEXT} characters; name parts of it as definitions",
+                                 f"条件最长 {MAX_TEXT} 个字符，请把其中部分写成定义")
         try:
-            return ast.parse(self.text.strip(), mode="eval").body
+            tree = ast.parse(self.text.strip(), mode="eval").body
         except SyntaxError as e:
             raise ConditionError(f"syntax error: {e.msg}", f"语法错误：{e.msg}", line=e.lineno or 1) from None
+        except (RecursionError, MemoryError):
+            tree = None
+        if tree is None or _depth(tree) > MAX_DEPTH:
+            raise ConditionError(f"a condition nests more than {MAX_DEPTH} levels deep; name parts of it as definitions",
+                                 f"条件嵌套超过 {MAX_DEPTH} 层，请把其中部分写成定义")
+        return tree
 
     def condition(self) -> Cond:
         return self.cond(self._tree())
@@ -160,7 +155,7 @@ class _Parser:
             if coll not in self.vocab.collections:
                 raise self.unknown(comp.iter, coll, list(self.vocab.collections))
             var = comp.target.id
-            if var in self.scope:
+            if self.scope:
                 raise self.error(node, "nested any()/all() are not supported", "不支持嵌套的 any()/all()")
             self.scope[var] = coll
             try:
@@ -196,7 +191,7 @@ class _Parser:
         if lk is not rk:
             raise self.error(whole, f"cannot compare {lk.value} with {rk.value}: {ast.unparse(whole)}",
                              f"类型不匹配，不能比较 {lk.value} 与 {rk.value}：{ast.unparse(whole)}")
-        if sym in ("<", "<=", ">", ">=") and lk not in (*_NUMERIC, Kind.DATE):
+        if sym in ("<", "<=", ">", ">=") and lk not in (*NUMERIC, Kind.DATE):
             raise self.error(whole, f"'{sym}' needs numbers, money or dates, not {lk.value}",
                              f"'{sym}' 只能用于数值、金额或日期，不能用于 {lk.value}")
         left, right = _align(left, right)
@@ -231,7 +226,7 @@ class _Parser:
             return self.constant(node, hint)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
             c = self.constant(node.operand, hint)
-            if c.kind not in _NUMERIC:
+            if c.kind not in NUMERIC:
                 raise self.error(node, "'-' needs a number", "'-' 只能用于数值")
             return Const(-int(c.value), c.kind, c.scale)
         if isinstance(node, ast.BinOp):
@@ -258,9 +253,17 @@ class _Parser:
         if isinstance(value, (int, float)):
             # The literal's own text, not the float Python made of it: 0.3 stays exactly 3/10.
             source = ast.get_source_segment(self.text.strip(), node) or repr(value)
-            number = Decimal(source.replace("_", ""))
+            try:
+                number = Decimal(source.replace("_", ""))
+            except InvalidOperation:
+                raise self.error(node, f"not a number: {source}", f"不是数字：{source}") from None
+            if not number.is_finite() or abs(number) > MAX_LITERAL:
+                raise self.error(node, f"{source} is outside the numbers a condition may write (at most {MAX_LITERAL:,})",
+                                 f"{source} 超出条件允许的数值范围（最大 {MAX_LITERAL:,}）")
             exponent = number.as_tuple().exponent
             scale = max(0, -int(exponent))  # type: ignore[arg-type]
+            if scale > MAX_SCALE:
+                raise self.error(node, f"{source} has more than {MAX_SCALE} decimals", f"{source} 的小数位数超过 {MAX_SCALE} 位")
             return Const(int(number.scaleb(scale)), Kind.NUMBER, scale)
         raise self.error(node, f"unsupported constant {value!r}", f"不支持的常量 {value!r}")
 
@@ -295,6 +298,9 @@ class _Parser:
                 kind = Kind.NUMBER
             else:
                 raise bad
+            if _scale(left) + _scale(right) > MAX_SCALE:
+                raise ConditionError(f"this product has more than {MAX_SCALE} decimals: {ast.unparse(node)}",
+                                     f"该乘积的小数位数超过 {MAX_SCALE} 位：{ast.unparse(node)}", line=node.lineno)
             return Arith("*", left, right, kind, _scale(left) + _scale(right))
         if lk is Kind.DATE or rk is Kind.DATE:
             if op == "-" and lk is Kind.DATE and rk is Kind.DATE:
@@ -304,7 +310,7 @@ class _Parser:
             raise bad
         left, right = _money_literal(left, right)
         lk, rk = _kind(left), _kind(right)
-        if lk is not rk or lk not in _NUMERIC:
+        if lk is not rk or lk not in NUMERIC:
             raise bad
         left, right = _align(left, right)
         return Arith(op, left, right, lk, _scale(left))
@@ -361,13 +367,19 @@ class _Parser:
                               suggestion=suggest(name, candidates))
 
 
-def suggest(name: str, candidates: "list[str] | tuple[str, ...]") -> str | None:
-    """The name probably meant: same letters in another case, else the closest spelling."""
-    for c in candidates:
-        if c.lower() == name.lower():
-            return c
-    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return match[0] if match else None
+
+
+def _depth(tree: ast.AST) -> int:
+    """Depth of a syntax tree, without recursion (a deep tree must not exhaust the stack)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _kind(e: Expr) -> Kind:
@@ -397,7 +409,7 @@ def _money_literal(left: Expr, right: Expr) -> tuple[Expr, Expr]:
 
 def _align(left: Expr, right: Expr) -> tuple[Expr, Expr]:
     """Bring two numeric sides to one scale by multiplying (never dividing): exact."""
-    if left.kind not in _NUMERIC or right.kind not in _NUMERIC:
+    if left.kind not in NUMERIC or right.kind not in NUMERIC:
         return left, right
     diff = left.scale - right.scale
     if diff > 0:

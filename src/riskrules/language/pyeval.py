@@ -4,45 +4,42 @@ A fact that was not collected is absent from the engine fact, and a condition th
 it is *unknown* (``None``), not false -- Kleene's logic: ``unknown and false`` is false,
 ``unknown or true`` is true, and otherwise unknown stays unknown. This back end decides which
 rules are undecided, computes conclusion values, and is the oracle that the durable-rules
-back end is tested against; the benchmark uses it as the plain-Python baseline.
+back end is tested against; the benchmark uses it as the plain-Python baseline. It reads the
+IR and the fact layout; it never imports another back end.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from .ir import Absent, And, Arith, Compare, Cond, Const, Expr, InSet, Known, Not, NotInSet, Or, Quantified, Ref, Signal, Truth
+from .ir import (
+    COMPARISONS,
+    Absent,
+    And,
+    Arith,
+    Compare,
+    Cond,
+    Const,
+    Expr,
+    InSet,
+    Known,
+    Not,
+    NotInSet,
+    Or,
+    Quantified,
+    Ref,
+    Signal,
+    Truth,
+    TruthValue,
+)
+from .layout import fact_key, set_member_key
 
-__all__ = ["compile_condition", "compile_expression", "compile_item_condition", "Tri", "param_key", "fact_key", "set_member_key"]
+__all__ = ["compile_condition", "compile_expression", "compile_item_condition", "Tri"]
 
 Tri = bool | None
 Fact = Mapping[str, Any]
 Signals = Mapping[str, Tri]
 _Fn = Callable[[Fact, Mapping[str, Any], Signals], Any]
-
-
-def fact_key(name: str) -> str:
-    """Engine field of a fact or parameter: durable-rules reads dots as nesting, so flatten."""
-    return name.replace(".", "__")
-
-
-def param_key(name: str) -> str:
-    return fact_key(name)
-
-
-def set_member_key(param_name: str, code: str) -> str:
-    """Field that holds ``code`` when ``code`` belongs to the set parameter (else absent)."""
-    return f"{fact_key(param_name)}__{code}"
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
 
 
 def compile_expression(expr: Expr) -> Callable[[Fact, Mapping[str, Any]], Any]:
@@ -108,7 +105,7 @@ def compile_item_condition(cond: Cond) -> Callable[[Fact, Mapping[str, Any]], Tr
 def _compile(cond: Cond) -> _Fn:
     if isinstance(cond, Compare):
         left, right = compile_expression(cond.left), compile_expression(cond.right)
-        test = _COMPARE[cond.op]
+        test = COMPARISONS[cond.op]
 
         def compare(fact: Fact, item: Mapping[str, Any], signals: Signals) -> Tri:
             a = left(fact, item)
@@ -128,6 +125,9 @@ def _compile(cond: Cond) -> _Fn:
             return None if v is None else bool(v)
 
         return truth
+    if isinstance(cond, TruthValue):
+        constant = cond.value
+        return lambda fact, item, signals: constant
     if isinstance(cond, Known):
         value = compile_expression(cond.ref)
         return lambda fact, item, signals: value(fact, item) is not None

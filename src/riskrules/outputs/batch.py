@@ -13,8 +13,7 @@ from datetime import date
 from typing import IO, Any, Iterable, Iterator
 
 from ..assessment import Assessment
-from ..deadlines.calendar import CalendarNotCovered
-from ..errors import InvalidRecord, MissingParameter, Problem
+from ..errors import InvalidRecord, Problem
 from ..pack.pack import RulePack
 
 __all__ = ["BatchResult", "read_rows", "assess_batch"]
@@ -61,14 +60,6 @@ class _Unparsable:
     reason: str
 
 
-def _problems(error: Exception) -> list[dict[str, str]]:
-    if isinstance(error, InvalidRecord):
-        return error.as_dicts()
-    code = "calendar_not_covered" if isinstance(error, CalendarNotCovered) else "missing_parameter"
-    text = str(error)
-    return [Problem("$", code, text, text).as_dict()]
-
-
 def assess_batch(pack: RulePack, rows: Iterable[tuple[int, Any]], as_of: date, *, out: IO[str],
                  rejects: IO[str], jurisdiction: str | None = None, keep: bool = False) -> BatchResult:
     result = BatchResult()
@@ -80,11 +71,11 @@ def assess_batch(pack: RulePack, rows: Iterable[tuple[int, Any]], as_of: date, *
             if not isinstance(row, dict):
                 raise InvalidRecord([Problem("$", "model_type", "每行应为一个 JSON 对象", "each row must be a JSON object")])
             assessment = pack.assess(row, as_of=as_of, jurisdiction=jurisdiction)
-        except (InvalidRecord, CalendarNotCovered, MissingParameter) as e:
+        except InvalidRecord as e:
             # A row that cannot be assessed is written out with its reason; the batch goes on.
             result.rejected += 1
             household_id = row.get("household_id") if isinstance(row, dict) and isinstance(row.get("household_id"), str) else None
-            rejects.write(json.dumps({"row": row_number, "household_id": household_id, "problems": _problems(e)},
+            rejects.write(json.dumps({"row": row_number, "household_id": household_id, "problems": e.as_dicts()},
                                      ensure_ascii=False, sort_keys=True) + "\n")
             continue
         result.assessed += 1

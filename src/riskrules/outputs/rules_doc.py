@@ -6,20 +6,13 @@ documentation can never describe rules the pack does not have.
 
 from __future__ import annotations
 
-from ..pack.citations import Citation
+from ..assessment import Citation, FlagKind
 from ..pack.pack import RulePack
 
 __all__ = ["rules_markdown"]
 
-_KIND_TITLES = {
-    "signal": "信号 / signals",
-    "monitoring_object": "监测对象识别 / monitoring objects",
-    "green_channel": "绿色通道 / green channel",
-    "deadline_breach": "时限 / deadlines",
-    "risk_elimination": "风险消除 / risk elimination",
-    "assistance_gap": "精准帮扶 / targeted assistance",
-    "data_quality": "数据质量 / data quality",
-}
+# Signals first: the rules below read them.
+_SECTIONS = [FlagKind.SIGNAL, *(k for k in FlagKind if k is not FlagKind.SIGNAL)]
 
 
 def _cite(c: Citation) -> list[str]:
@@ -40,11 +33,11 @@ def rules_markdown(pack: RulePack) -> str:
         f"Rule pack `{pack.name}`, version `{pack.version}`: {len(pack.rules)} rules.",
         "",
     ]
-    for kind, title in _KIND_TITLES.items():
+    for kind in _SECTIONS:
         rules = sorted((r for r in pack.rules if r.kind == kind), key=lambda r: r.id)
         if not rules:
             continue
-        out += [f"## {title}", ""]
+        out += [f"## {kind.title_zh} / {kind.title_en}", ""]
         for r in rules:
             out += [f"### `{r.id}`: {r.title_zh} / {r.title_en}", "", f"File `{r.file}`, line {r.line}.", "", "```", r.condition_text, "```", ""]
             if r.concludes:

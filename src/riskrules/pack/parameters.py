@@ -6,13 +6,13 @@ jurisdiction is a region-code prefix: ``CN`` national, ``23`` a province, ``2301
 ``230102`` a county, 9 and 12 digits a township and a village.
 
 Resolution for a household: the most specific jurisdiction, among the prefixes of its region
-code, that has a value in force on the as-of date; within it, the latest value whose effective
-date is on or before the as-of date.
+code, that has a value in force on the date asked; within it, the latest value whose effective
+date is on or before that date. Every value is typed and bounded when it is loaded, so nothing
+a pack says can overflow an engine value or a date.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,18 +21,29 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..assessment import Citation
 from ..deadlines.periods import PeriodUnit
 from ..errors import MissingParameter, RulePackError
-from ..language.ir import Kind
-from ..language.parser import ValueType
+from ..language.errors import suggest
+from ..language.types import Kind, ValueType
 from ..record import codes
-from .citations import Citation, parse_citation
+from .citations import parse_citation
+from .errorlog import ErrorLog
 from .yamlfile import LineDict, load_yaml, require
 
-__all__ = ["Period", "ParameterDecl", "ParameterValue", "ParameterTable", "jurisdiction_chain", "load_parameters"]
+__all__ = ["Period", "ParameterDecl", "ParameterValue", "ParameterTable", "jurisdiction_chain", "load_parameters",
+           "JURISDICTION"]
 
 _TYPES = ("money", "number", "period", "bool", "text_set")
-_JURISDICTION = re.compile(r"^(CN|\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+JURISDICTION = re.compile(r"^(CN|[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
+"""A jurisdiction: CN, or a region-code prefix of 2, 4, 6, 9 or 12 digits."""
+
+# The largest value a parameter may take: money as a household record may hold it, a number so
+# that its engine value times any money amount fits in 64 bits, and periods no policy exceeds.
+_MAX_MONEY = Decimal("100000000")
+_MAX_NUMBER = Decimal("1000000")
+_MAX_PERIOD = {PeriodUnit.CALENDAR_DAYS: 3660, PeriodUnit.WORKING_DAYS: 2500, PeriodUnit.MONTHS: 120,
+               PeriodUnit.YEARS: 10}
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def jurisdiction_chain(code: str) -> tuple[str, ...]:
     """Most specific first: ``230102001001`` -> 230102001001, 230102001, 230102, 2301, 23, CN."""
     if code == "CN":
         return ("CN",)
-    if not _JURISDICTION.match(code):
+    if not JURISDICTION.match(code):
         raise ValueError(f"not a jurisdiction code: {code!r} (CN or a 2/4/6/9/12-digit region prefix)")
     return tuple(code[:n] for n in (12, 9, 6, 4, 2) if n <= len(code)) + ("CN",)
 
@@ -113,6 +124,8 @@ class ParameterTable:
         self.decls = decls
         self.values = values
         self.resolve = lru_cache(maxsize=4096)(self._resolve)  # type: ignore[method-assign]
+        self.places = frozenset(j for by in values.values() for j in by)
+        self.first_day = lru_cache(maxsize=1024)(self._first_day)  # type: ignore[method-assign]
 
     def _resolve(self, name: str, jurisdiction: str, on: date) -> ParameterValue:
         if name not in self.decls:
@@ -124,77 +137,112 @@ class ParameterTable:
                 return in_force[-1]
         raise MissingParameter(name, jurisdiction, on)
 
+    def canonical(self, jurisdiction: str) -> tuple[str, ...]:
+        """The prefixes of ``jurisdiction`` that have values of their own: two households whose
+        codes share them resolve every parameter alike (a cache key)."""
+        return tuple(p for p in jurisdiction_chain(jurisdiction) if p in self.places)
+
+    def _first_day(self, jurisdiction: str) -> date:
+        """The first day on which every parameter has a value for ``jurisdiction``."""
+        chain = jurisdiction_chain(jurisdiction)
+        first = date.min
+        for by_place in self.values.values():
+            starts = [vs[0].effective for place, vs in by_place.items() if place in chain and vs]
+            first = max(first, min(starts))
+        return first
+
     def jurisdictions(self) -> list[str]:
-        return sorted({j for by in self.values.values() for j in by})
+        return sorted(self.places)
 
 
-def load_parameters(root: Path) -> ParameterTable:
-    decls = _load_decls(root, root / "parameter_types.yaml")
+def load_parameters(root: Path, log: ErrorLog | None = None) -> ParameterTable:
+    """Every declared parameter and its values. Errors go to ``log`` and the broken entry is
+    skipped; without a log, the errors are raised together at the end."""
+    if log is None:
+        own = ErrorLog()
+        table = load_parameters(root, own)
+        own.raise_if_any()
+        return table
+    decls = _load_decls(root, root / "parameter_types.yaml", log)
     values: dict[str, dict[str, list[ParameterValue]]] = {}
     folder = root / "parameters"
     for path in sorted(folder.glob("*.yaml")):
         file = str(path.relative_to(root))
-        data = load_yaml(path, root)
-        jurisdiction = str(require(data, "jurisdiction", (str, int), file=file))
-        if jurisdiction != path.stem or not _JURISDICTION.match(jurisdiction):
-            raise RulePackError(f"jurisdiction '{jurisdiction}' must match the file name and be CN or a region prefix",
-                                message_zh="辖区代码须与文件名一致，且为 CN 或行政区划代码前缀", file=file, line=data.line_of("jurisdiction"))
-        params = require(data, "parameters", dict, file=file)
-        for name, raw in params.items():
-            line = params.line_of(name)
-            if name not in decls:
-                match = difflib.get_close_matches(name, list(decls), n=1)
-                raise RulePackError(f"parameter '{name}' is not declared in parameter_types.yaml",
-                                    message_zh=f"参数 '{name}' 未在 parameter_types.yaml 中声明", file=file, line=line,
-                                    suggestion=match[0] if match else None)
-            entries = require(raw, "values", list, file=file, line=line)
-            parsed = [_parse_value(decls[name], jurisdiction, e, file, line) for e in entries]
-            parsed.sort(key=lambda v: v.effective)
-            for a, b in zip(parsed, parsed[1:]):
-                if a.effective == b.effective:
-                    raise RulePackError(f"two values of '{name}' take effect on {a.effective}",
-                                        message_zh=f"参数 '{name}' 在 {a.effective} 有两个生效取值", file=file, line=b.line)
-            values.setdefault(name, {})[jurisdiction] = parsed
+        with log.attempt(file=file):
+            data = load_yaml(path, root)
+            jurisdiction = str(require(data, "jurisdiction", (str, int), file=file))
+            if jurisdiction != path.stem or not JURISDICTION.match(jurisdiction):
+                raise RulePackError(f"jurisdiction '{jurisdiction}' must match the file name and be CN or a region prefix",
+                                    message_zh="辖区代码须与文件名一致，且为 CN 或行政区划代码前缀", file=file,
+                                    line=data.line_of("jurisdiction"))
+            params = require(data, "parameters", dict, file=file)
+            for name, raw in params.items():
+                line = params.line_of(name)
+                with log.attempt(file=file, line=line):
+                    if name not in decls:
+                        raise RulePackError(f"parameter '{name}' is not declared in parameter_types.yaml",
+                                            message_zh=f"参数 '{name}' 未在 parameter_types.yaml 中声明", file=file, line=line,
+                                            suggestion=suggest(name, decls))
+                    entries = require(raw, "values", list, file=file, line=line)
+                    parsed: list[ParameterValue] = []
+                    for entry in entries:
+                        with log.attempt(file=file, line=line):
+                            parsed.append(_parse_value(decls[name], jurisdiction, entry, file, line))
+                    parsed.sort(key=lambda v: v.effective)
+                    for a, b in zip(parsed, parsed[1:]):
+                        if a.effective == b.effective:
+                            log.add(RulePackError(f"two values of '{name}' take effect on {a.effective}",
+                                                  message_zh=f"参数 '{name}' 在 {a.effective} 有两个生效取值", file=file,
+                                                  line=b.line))
+                    if parsed:
+                        values.setdefault(name, {})[jurisdiction] = parsed
     for name, decl in decls.items():
         if "CN" not in values.get(name, {}):
-            raise RulePackError(f"parameter '{name}' has no national (CN) value: every parameter needs a default",
-                                message_zh=f"参数 '{name}' 缺少全国（CN）默认值", file=decl.file, line=decl.line)
+            log.add(RulePackError(f"parameter '{name}' has no national (CN) value: every parameter needs a default",
+                                  message_zh=f"参数 '{name}' 缺少全国（CN）默认值", file=decl.file, line=decl.line))
     return ParameterTable(decls, values)
 
 
-def _load_decls(root: Path, path: Path) -> dict[str, ParameterDecl]:
+def _load_decls(root: Path, path: Path, log: ErrorLog) -> dict[str, ParameterDecl]:
     file = str(path.relative_to(root))
-    data = load_yaml(path, root)
-    params = require(data, "parameters", dict, file=file)
     out: dict[str, ParameterDecl] = {}
-    for name, raw in params.items():
-        line = params.line_of(name)
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise RulePackError(f"parameter name '{name}' must be lower_snake_case", message_zh="参数名须为小写下划线形式",
-                                file=file, line=line)
-        ptype = require(raw, "type", str, file=file, line=line)
-        if ptype not in _TYPES:
-            match = difflib.get_close_matches(ptype, _TYPES, n=1)
-            raise RulePackError(f"unknown parameter type '{ptype}'", message_zh=f"未知参数类型 '{ptype}'", file=file,
-                                line=raw.line_of("type"), suggestion=match[0] if match else None)
-        title = require(raw, "title", dict, file=file, line=line)
-        domain: tuple[str, ...] = ()
-        labels: dict[str, str] = {}
-        if ptype == "text_set":
-            enum_name = require(raw, "codes", str, file=file, line=line)
-            enum = getattr(codes, enum_name, None)
-            if enum is None or not isinstance(enum, type) or not issubclass(enum, codes.Coded):
-                raise RulePackError(f"'codes: {enum_name}' is not a code list", message_zh=f"'{enum_name}' 不是代码表",
-                                    file=file, line=raw.line_of("codes"))
-            domain = tuple(enum.codes())
-            labels = {m.value: m.label_zh for m in enum}
-        decimals = raw.get("decimals", 0)
-        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
-            raise RulePackError("'decimals' must be a whole number from 0 to 6", message_zh="'decimals' 应为 0 到 6 的整数",
-                                file=file, line=raw.line_of("decimals"))
-        out[name] = ParameterDecl(name, ptype, decimals, str(title.get("zh", "")), str(title.get("en", "")), domain, file, line,
-                                  labels)
+    with log.attempt(file=file):
+        data = load_yaml(path, root)
+        params = require(data, "parameters", dict, file=file)
+        for name, raw in params.items():
+            line = params.line_of(name)
+            with log.attempt(file=file, line=line):
+                out[name] = _decl(name, raw, file, line)
     return out
+
+
+def _decl(name: str, raw: Any, file: str, line: int) -> ParameterDecl:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise RulePackError(f"parameter name '{name}' must be lower_snake_case", message_zh="参数名须为小写下划线形式",
+                            file=file, line=line)
+    ptype = require(raw, "type", str, file=file, line=line)
+    if ptype not in _TYPES:
+        raise RulePackError(f"unknown parameter type '{ptype}'", message_zh=f"未知参数类型 '{ptype}'", file=file,
+                            line=raw.line_of("type"), suggestion=suggest(ptype, _TYPES))
+    title = require(raw, "title", dict, file=file, line=line)
+    if not isinstance(title.get("zh"), str) or not isinstance(title.get("en"), str):
+        raise RulePackError("title needs zh and en text", message_zh="标题需要中文（zh）和英文（en）", file=file, line=line)
+    domain: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    if ptype == "text_set":
+        enum_name = require(raw, "codes", str, file=file, line=line)
+        enum = getattr(codes, enum_name, None)
+        if enum is None or not isinstance(enum, type) or not issubclass(enum, codes.Coded):
+            code_lists = [n for n, v in vars(codes).items() if isinstance(v, type) and issubclass(v, codes.Coded)]
+            raise RulePackError(f"'codes: {enum_name}' is not a code list", message_zh=f"'{enum_name}' 不是代码表",
+                                file=file, line=raw.line_of("codes"), suggestion=suggest(enum_name, code_lists))
+        domain = tuple(enum.codes())
+        labels = {m.value: m.label_zh for m in enum}
+    decimals = raw.get("decimals", 0)
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
+        raise RulePackError("'decimals' must be a whole number from 0 to 6", message_zh="'decimals' 应为 0 到 6 的整数",
+                            file=file, line=raw.line_of("decimals"))
+    return ParameterDecl(name, ptype, decimals, title["zh"], title["en"], domain, file, line, labels)
 
 
 def _parse_value(decl: ParameterDecl, jurisdiction: str, raw: Any, file: str, line: int) -> ParameterValue:
@@ -203,6 +251,9 @@ def _parse_value(decl: ParameterDecl, jurisdiction: str, raw: Any, file: str, li
                             file=file, line=line)
     line = raw.line if isinstance(raw, LineDict) else line
     effective = require(raw, "effective", date, file=file, line=line)
+    if not date(2000, 1, 1) <= effective <= date(2099, 12, 31):
+        raise RulePackError(f"effective date {effective} is outside 2000-2099", message_zh=f"生效日期 {effective} 不在 2000—2099 年之间",
+                            file=file, line=raw.line_of("effective") if isinstance(raw, LineDict) else line)
     unknown = set(raw) - {"effective", "value", "local", "source"}
     if unknown:
         raise RulePackError(f"unknown key(s) {', '.join(sorted(unknown))}", message_zh="存在未知的键", file=file, line=line)
@@ -229,8 +280,9 @@ def _typed(decl: ParameterDecl, raw: Any, file: str, line: int) -> Any:
             number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
         except InvalidOperation:
             raise bad("a number written with digits, such as 6000 or 0.30", "数字（如 6000 或 0.30）") from None
-        if not number.is_finite() or number < 0:
-            raise bad("a finite number, not negative", "非负的有限数字")
+        limit = _MAX_MONEY if decl.type == "money" else _MAX_NUMBER
+        if not number.is_finite() or number < 0 or number > limit:
+            raise bad(f"a number from 0 to {limit:,}", f"0 到 {limit:,} 之间的数字")
         places = 2 if decl.type == "money" else decl.decimals
         if number != number.quantize(Decimal(1).scaleb(-places)):
             raise bad(f"a number with at most {places} decimals", f"最多 {places} 位小数的数字")
@@ -244,21 +296,20 @@ def _typed(decl: ParameterDecl, raw: Any, file: str, line: int) -> Any:
             raise bad("a list of codes", "代码列表")
         wrong = [x for x in raw if x not in decl.domain]
         if wrong:
-            match = difflib.get_close_matches(wrong[0], decl.domain, n=1)
             raise RulePackError(f"'{wrong[0]}' is not one of {', '.join(decl.domain)}",
                                 message_zh=f"'{wrong[0]}' 不在代码表中", file=file, line=line,
-                                suggestion=match[0] if match else None)
+                                suggestion=suggest(wrong[0], decl.domain))
         return frozenset(raw)
     if decl.type == "period":
         if not isinstance(raw, dict) or set(raw) != {"amount", "unit"}:
             raise bad("{amount: N, unit: calendar_days|working_days|months|years}", "{amount: 数量, unit: 单位}")
-        amount, unit = raw["amount"], raw["unit"]
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            raise bad("a whole, non-negative amount", "非负整数数量")
+        amount, unit_text = raw["amount"], raw["unit"]
         try:
-            return Period(amount, PeriodUnit(unit))
+            unit = PeriodUnit(unit_text)
         except ValueError:
-            match = difflib.get_close_matches(str(unit), [u.value for u in PeriodUnit], n=1)
-            raise RulePackError(f"unknown period unit '{unit}'", message_zh=f"未知期限单位 '{unit}'", file=file, line=line,
-                                suggestion=match[0] if match else None) from None
+            raise RulePackError(f"unknown period unit '{unit_text}'", message_zh=f"未知期限单位 '{unit_text}'", file=file,
+                                line=line, suggestion=suggest(str(unit_text), [u.value for u in PeriodUnit])) from None
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= _MAX_PERIOD[unit]:
+            raise bad(f"a whole amount from 0 to {_MAX_PERIOD[unit]} {unit.value}", f"0 到 {_MAX_PERIOD[unit]} 之间的整数")
+        return Period(amount, unit)
     raise AssertionError(decl.type)

@@ -1,35 +1,43 @@
-"""Rule files (规则文件): load, type-check and compile every rule of a pack to IR.
+"""Rule files (规则文件): load and type-check every rule of a pack into rule IR.
 
 A pack folder holds ``pack.yaml`` (name and description), ``parameter_types.yaml`` and
 ``parameters/``, ``definitions.yaml`` (named conditions and deadline periods), ``policy/*.yaml``
-(the rules) and ``calendars/``. Every error names the file, the line and the rule id.
+(the rules) and ``calendars/``. Every error names the file, the line and the rule id; a broken
+rule is skipped and loading goes on, so every error of a pack is reported at once.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..assessment import Citation, FlagKind
 from ..errors import RulePackError
-from ..facts.catalog import FACTS, collection_types, fact_types, sources_of
-from ..language.durable import Disjunct, split_on_signals
-from ..language.ir import Cond, Expr, Kind, Ref, refs, signals
-from ..language.parser import ConditionError, ValueType, Vocabulary, parse_condition, parse_expression
+from ..facts.catalog import FACTS, collection_types, fact_types
+from ..language.errors import ConditionError, suggest
+from ..language.ir import Cond, Expr, Ref, refs, signals
+from ..language.parser import Vocabulary, parse_condition, parse_expression
+from ..language.rewrite import Disjunct, fold_constants, split_on_signals
+from ..language.types import Kind, ValueType
 from ..record.codes import RiskType
-from .citations import Citation, parse_citation
+from .citations import parse_citation
+from .errorlog import ErrorLog
 from .parameters import ParameterTable
 from .yamlfile import LineDict, load_yaml, require
 
-__all__ = ["FLAG_KINDS", "RULE_KINDS", "PeriodDef", "Rule", "RuleSet", "load_rule_files"]
+__all__ = ["PeriodDef", "Rule", "RuleSet", "load_rule_files", "MAX_RULES"]
 
-FLAG_KINDS = ("monitoring_object", "green_channel", "deadline_breach", "risk_elimination", "assistance_gap", "data_quality")
-RULE_KINDS = ("signal", *FLAG_KINDS)
 _RULE_KEYS = {"id", "kind", "title", "when", "concludes", "conclusion", "values", "risk_type", "explain", "source"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_SIGNAL = re.compile(r"[a-z][a-z0-9_]*")
+MAX_RULES = 300          # durable-rules refuses a ruleset of about 480 rules (error 303), disjuncts included
+_MAX_TITLE = 200
+_MAX_EXPLAIN = 2000
+_MAX_CONCLUSION = 20     # entries, and items of a list value
+_MAX_CONCLUSION_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class PeriodDef:
 @dataclass
 class Rule:
     id: str
-    kind: str
+    kind: FlagKind
     title_zh: str
     title_en: str
     condition: Cond
@@ -66,8 +74,10 @@ class Rule:
 
     def reads(self) -> list[Ref]:
         out = refs(self.condition)
+        names = {o.name for o in out}
         for expr in self.values.values():
-            out.extend(r for r in refs(expr) if r.name not in {o.name for o in out})
+            out.extend(r for r in refs(expr) if r.name not in names)
+            names.update(r.name for r in refs(expr))
         return out
 
     def reads_signals(self) -> list[str]:
@@ -109,8 +119,13 @@ class RuleSet:
         return list(out.values())
 
 
-def load_rule_files(root: Path, params: ParameterTable) -> RuleSet:
-    periods = _load_periods(root, params)
+def load_rule_files(root: Path, params: ParameterTable, log: ErrorLog) -> RuleSet:
+    """Every rule of the pack; errors go to ``log`` and a broken rule is left out."""
+    definitions_file = root / "definitions.yaml"
+    definitions_data: Any = None
+    with log.attempt(file="definitions.yaml"):
+        definitions_data = load_yaml(definitions_file, root)
+    periods = _load_periods(definitions_data, params, log)
     fact_vocab: dict[str, ValueType] = dict(fact_types())
     for name in periods:
         fact_vocab[name] = ValueType(Kind.DATE)
@@ -119,43 +134,59 @@ def load_rule_files(root: Path, params: ParameterTable) -> RuleSet:
     raw_rules: list[tuple[str, LineDict]] = []
     for path in sorted((root / "policy").glob("*.yaml")):
         file = str(path.relative_to(root))
-        data = load_yaml(path, root)
-        items = require(data, "rules", list, file=file)
-        for item in items:
-            if not isinstance(item, LineDict):
-                raise RulePackError("each rule must be a mapping", message_zh="每条规则应为映射", file=file, line=data.line_of("rules"))
-            raw_rules.append((file, item))
+        with log.attempt(file=file):
+            data = load_yaml(path, root)
+            items = require(data, "rules", list, file=file)
+            for item in items:
+                if isinstance(item, LineDict):
+                    raw_rules.append((file, item))
+                else:
+                    log.add(RulePackError("each rule must be a mapping", message_zh="每条规则应为映射", file=file,
+                                          line=data.line_of("rules")))
 
     ids: dict[str, str] = {}
     declared_signals: dict[str, str] = {}
+    accepted: list[tuple[str, LineDict]] = []
     for file, item in raw_rules:
-        rule_id = require(item, "id", str, file=file)
-        if not _ID.match(rule_id):
-            raise RulePackError("a rule id is dotted lower_snake_case, e.g. identification.low_income",
-                                message_zh="规则编号应为点分小写形式，如 identification.low_income", file=file, line=item.line_of("id"), rule_id=rule_id)
-        if rule_id in ids:
-            raise RulePackError(f"rule id already used in {ids[rule_id]}", message_zh=f"规则编号已在 {ids[rule_id]} 中使用",
-                                file=file, line=item.line, rule_id=rule_id)
-        ids[rule_id] = f"{file}:{item.line}"
-        concluded = item.get("concludes")
-        if concluded is not None:
-            if not isinstance(concluded, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", concluded):
-                raise RulePackError("'concludes' names a signal in lower_snake_case", message_zh="'concludes' 应为小写下划线的信号名",
-                                    file=file, line=item.line_of("concludes"), rule_id=rule_id)
-            declared_signals.setdefault(concluded, rule_id)
+        with log.attempt(file=file, line=item.line):
+            rule_id = require(item, "id", str, file=file)
+            if not _ID.match(rule_id):
+                raise RulePackError("a rule id is dotted lower_snake_case, e.g. identification.low_income",
+                                    message_zh="规则编号应为点分小写形式，如 identification.low_income", file=file,
+                                    line=item.line_of("id"), rule_id=rule_id[:100])
+            if rule_id in ids:
+                raise RulePackError(f"rule id already used in {ids[rule_id]}", message_zh=f"规则编号已在 {ids[rule_id]} 中使用",
+                                    file=file, line=item.line, rule_id=rule_id)
+            ids[rule_id] = f"{file}:{item.line}"
+            concluded = item.get("concludes")
+            if concluded is not None:
+                if not isinstance(concluded, str) or not _SIGNAL.fullmatch(concluded):
+                    raise RulePackError("'concludes' names a signal in lower_snake_case", message_zh="'concludes' 应为小写下划线的信号名",
+                                        file=file, line=item.line_of("concludes"), rule_id=rule_id)
+                declared_signals.setdefault(concluded, rule_id)
+            accepted.append((file, item))
+    if len(accepted) > MAX_RULES:
+        log.add(RulePackError(f"a pack holds at most {MAX_RULES} rules, this one {len(accepted)}",
+                              message_zh=f"规则包最多 {MAX_RULES} 条规则，当前 {len(accepted)} 条", file=accepted[MAX_RULES][0],
+                              line=accepted[MAX_RULES][1].line))
 
     vocab = Vocabulary(fact_vocab, collection_types(), param_vocab, frozenset(declared_signals))
-    vocab.definitions = _load_definitions(root, vocab)
+    vocab.definitions = _load_definitions(definitions_data, vocab, log)
 
-    rules = [_compile_rule(file, item, vocab) for file, item in raw_rules]
-    unused = sorted(set(vocab.definitions) - vocab.used_definitions)
-    if unused:
-        raise RulePackError(f"definition '{unused[0]}' is used by no rule: remove it or use it",
-                            message_zh=f"定义 '{unused[0]}' 未被任何规则使用", file="definitions.yaml", rule_id=f"definition {unused[0]}")
-    _check_signal_cycles(rules)
+    rules: list[Rule] = []
+    for file, item in accepted:
+        with log.attempt(file=file, line=item.line, rule_id=item["id"]):
+            rules.append(_compile_rule(file, item, vocab))
+    for name in sorted(set(vocab.definitions) - vocab.used_definitions):
+        log.add(RulePackError(f"definition '{name}' is used by no rule: remove it or use it",
+                              message_zh=f"定义 '{name}' 未被任何规则使用", file="definitions.yaml",
+                              line=definitions_data["definitions"].line_of(name) if definitions_data else None,
+                              rule_id=f"definition {name}"))
+    _check_signals(rules, declared_signals, log)
     ruleset = RuleSet(rules, periods, dict(vocab.definitions), vocab)
     for rule in rules:
-        _check_placeholders(rule, ruleset)
+        with log.attempt(file=rule.file, line=rule.line, rule_id=rule.id):
+            _check_placeholders(rule, ruleset)
     return ruleset
 
 
@@ -163,7 +194,7 @@ def _condition(text: Any, vocab: Vocabulary, *, file: str, line: int, rule_id: s
     if not isinstance(text, str) or not text.strip():
         raise RulePackError("a condition must be non-empty text", message_zh="条件应为非空文本", file=file, line=line, rule_id=rule_id)
     try:
-        return parse_expression(text, vocab) if expression else parse_condition(text, vocab)
+        return parse_expression(text, vocab) if expression else fold_constants(parse_condition(text, vocab))
     except ConditionError as e:
         raise RulePackError(e.message_en, message_zh=e.message_zh, file=file, line=line + e.line - 1, rule_id=rule_id,
                             suggestion=e.suggestion) from None
@@ -183,60 +214,93 @@ def _section(data: Any, key: str, file: str) -> LineDict:
     return value
 
 
-def _load_definitions(root: Path, vocab: Vocabulary) -> dict[str, Cond]:
-    path = root / "definitions.yaml"
-    file = str(path.relative_to(root))
-    data = load_yaml(path, root)
-    defs = _section(data, "definitions", file)
+def _load_definitions(data: Any, vocab: Vocabulary, log: ErrorLog) -> dict[str, Cond]:
+    file = "definitions.yaml"
     out: dict[str, Cond] = {}
+    defs = LineDict()
+    with log.attempt(file=file):
+        defs = _section(data, "definitions", file)
     for name, raw in defs.items():
         line = defs.line_of(name)
-        if name in vocab.facts or "." in name:
-            raise RulePackError(f"definition '{name}' must be a plain name that is not a fact",
-                                message_zh=f"定义名 '{name}' 须为不与事实重名的简单名称", file=file, line=line)
-        text = require(raw, "when", str, file=file, line=line)
-        unknown = [k for k in raw if k not in ("when", "source")]
-        if unknown:
-            raise RulePackError(f"unknown key '{unknown[0]}' in definition '{name}'", message_zh=f"定义 '{name}' 中有未知的键",
-                                file=file, line=raw.line_of(unknown[0]))
-        if "source" in raw:
-            parse_citation(raw["source"], file=file, line=raw.line_of("source"), rule_id=f"definition {name}")
-        # Definitions may use earlier definitions: they are expanded in place, never called.
-        vocab.definitions = out
-        out[name] = _condition(text, vocab, file=file, line=raw.text_line_of("when"), rule_id=f"definition {name}")
-        if signals(out[name]):
-            raise RulePackError("a definition reads facts only, not signals", message_zh="定义只能引用事实，不能引用信号",
-                                file=file, line=line)
+        with log.attempt(file=file, line=line, rule_id=f"definition {name}"):
+            if name in vocab.facts or "." in name or not _SIGNAL.fullmatch(name):
+                raise RulePackError(f"definition '{name}' must be a plain lower_snake_case name that is not a fact",
+                                    message_zh=f"定义名 '{name}' 须为不与事实重名的小写简单名称", file=file, line=line)
+            text = require(raw, "when", str, file=file, line=line)
+            unknown = [k for k in raw if k not in ("when", "source")]
+            if unknown:
+                raise RulePackError(f"unknown key '{unknown[0]}' in definition '{name}'", message_zh=f"定义 '{name}' 中有未知的键",
+                                    file=file, line=raw.line_of(unknown[0]))
+            if "source" in raw:
+                parse_citation(raw["source"], file=file, line=raw.line_of("source"), rule_id=f"definition {name}")
+            # Definitions may use earlier definitions: they are expanded in place, never called.
+            vocab.definitions = out
+            cond = _condition(text, vocab, file=file, line=raw.text_line_of("when"), rule_id=f"definition {name}")
+            if signals(cond):
+                raise RulePackError("a definition reads facts only, not signals", message_zh="定义只能引用事实，不能引用信号",
+                                    file=file, line=line)
+            out[name] = cond
     return out
 
 
-def _load_periods(root: Path, params: ParameterTable) -> dict[str, PeriodDef]:
-    path = root / "definitions.yaml"
-    file = str(path.relative_to(root))
-    data = load_yaml(path, root)
-    raw_periods = _section(data, "periods", file)
+def _load_periods(data: Any, params: ParameterTable, log: ErrorLog) -> dict[str, PeriodDef]:
+    file = "definitions.yaml"
     out: dict[str, PeriodDef] = {}
+    raw_periods = LineDict()
+    with log.attempt(file=file):
+        raw_periods = _section(data, "periods", file)
+    dates = [n for n, s in FACTS.items() if s.vtype.kind is Kind.DATE]
+    period_params = [n for n, d in params.decls.items() if d.type == "period"]
     for name, raw in raw_periods.items():
         line = raw_periods.line_of(name)
-        if not name.startswith("deadline."):
-            raise RulePackError(f"period '{name}' must be named deadline.<something>", message_zh="期限名须以 deadline. 开头",
-                                file=file, line=line)
-        start = require(raw, "from", str, file=file, line=line)
-        if start not in FACTS or FACTS[start].vtype.kind is not Kind.DATE:
-            dates = [n for n, s in FACTS.items() if s.vtype.kind is Kind.DATE]
-            match = difflib.get_close_matches(start, dates, n=1)
-            raise RulePackError(f"'from: {start}' is not a date fact", message_zh=f"'{start}' 不是日期事实", file=file,
-                                line=raw.line_of("from"), suggestion=match[0] if match else None)
-        length = require(raw, "length", str, file=file, line=line)
-        decl = params.decls.get(length)
-        if decl is None or decl.type != "period":
-            periods = [n for n, d in params.decls.items() if d.type == "period"]
-            match = difflib.get_close_matches(length, periods, n=1)
-            raise RulePackError(f"'length: {length}' is not a period parameter", message_zh=f"'{length}' 不是期限类参数",
-                                file=file, line=raw.line_of("length"), suggestion=match[0] if match else None)
-        title = require(raw, "title", dict, file=file, line=line)
-        out[name] = PeriodDef(name, start, length, str(title.get("zh", "")), str(title.get("en", "")), file, line)
+        with log.attempt(file=file, line=line, rule_id=f"period {name}"):
+            if not re.fullmatch(r"deadline\.[a-z][a-z0-9_]*", name):
+                raise RulePackError(f"period '{name}' must be named deadline.<something>", message_zh="期限名须以 deadline. 开头",
+                                    file=file, line=line)
+            start = require(raw, "from", str, file=file, line=line)
+            if start not in FACTS or FACTS[start].vtype.kind is not Kind.DATE:
+                raise RulePackError(f"'from: {start}' is not a date fact", message_zh=f"'{start}' 不是日期事实", file=file,
+                                    line=raw.line_of("from"), suggestion=suggest(start, dates))
+            length = require(raw, "length", str, file=file, line=line)
+            decl = params.decls.get(length)
+            if decl is None or decl.type != "period":
+                raise RulePackError(f"'length: {length}' is not a period parameter", message_zh=f"'{length}' 不是期限类参数",
+                                    file=file, line=raw.line_of("length"), suggestion=suggest(length, period_params))
+            title = _titles(raw, "title", file, line)
+            out[name] = PeriodDef(name, start, length, title[0], title[1], file, line)
     return out
+
+
+def _titles(item: LineDict, key: str, file: str, line: int, rule_id: str | None = None,
+            limit: int = _MAX_TITLE) -> tuple[str, str]:
+    raw = require(item, key, dict, file=file, line=line, rule_id=rule_id)
+    zh, en = raw.get("zh"), raw.get("en")
+    if not isinstance(zh, str) or not isinstance(en, str) or not zh.strip() or not en.strip():
+        raise RulePackError(f"'{key}' needs zh and en text", message_zh=f"'{key}' 需要中文（zh）和英文（en）文本", file=file,
+                            line=item.line_of(key), rule_id=rule_id)
+    if len(zh) > limit or len(en) > limit:
+        raise RulePackError(f"'{key}' is longer than {limit} characters", message_zh=f"'{key}' 超过 {limit} 个字符",
+                            file=file, line=item.line_of(key), rule_id=rule_id)
+    return zh.strip(), en.strip()
+
+
+def _conclusion(raw: Any) -> dict[str, Any] | None:
+    """Plain values only, small: a conclusion is copied into every flag of every household."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or len(raw) > _MAX_CONCLUSION:
+        return None
+
+    def plain(v: Any) -> bool:
+        return isinstance(v, (bool, int)) and abs(int(v)) < 2**53 or isinstance(v, str) and len(v) <= _MAX_CONCLUSION_TEXT
+
+    for v in raw.values():
+        if isinstance(v, list):
+            if len(v) > _MAX_CONCLUSION or not all(plain(x) for x in v):
+                return None
+        elif not plain(v):
+            return None
+    return {k: list(v) if isinstance(v, list) else v for k, v in raw.items()}
 
 
 def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
@@ -248,17 +312,16 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
 
     unknown = [k for k in item if k not in _RULE_KEYS]
     if unknown:
-        match = difflib.get_close_matches(unknown[0], sorted(_RULE_KEYS), n=1)
-        raise err(f"unknown key '{unknown[0]}'", f"未知的键 '{unknown[0]}'", unknown[0], match[0] if match else None)
-    kind = require(item, "kind", str, file=file, rule_id=rule_id)
-    if kind not in RULE_KINDS:
-        match = difflib.get_close_matches(kind, RULE_KINDS, n=1)
-        raise err(f"unknown kind '{kind}'; kinds: {', '.join(RULE_KINDS)}", f"未知的规则类型 '{kind}'", "kind", match[0] if match else None)
-    if kind == "signal" and not item.get("concludes"):
+        raise err(f"unknown key '{unknown[0]}'", f"未知的键 '{unknown[0]}'", unknown[0], suggest(unknown[0], sorted(_RULE_KEYS)))
+    kind_text = require(item, "kind", str, file=file, rule_id=rule_id)
+    kinds = [k.value for k in FlagKind]
+    if kind_text not in kinds:
+        raise err(f"unknown kind '{kind_text}'; kinds: {', '.join(kinds)}", f"未知的规则类型 '{kind_text}'", "kind",
+                  suggest(kind_text, kinds))
+    kind = FlagKind(kind_text)
+    if kind is FlagKind.SIGNAL and not item.get("concludes"):
         raise err("a signal rule must say which signal it 'concludes'", "信号规则必须写明 concludes", None)
-    title = require(item, "title", dict, file=file, rule_id=rule_id)
-    if not title.get("zh") or not title.get("en"):
-        raise err("title needs zh and en", "标题需要中文（zh）和英文（en）", "title")
+    title_zh, title_en = _titles(item, "title", file, item.line, rule_id)
     condition_text = require(item, "when", str, file=file, rule_id=rule_id)
     condition = _condition(condition_text, vocab, file=file, line=item.text_line_of("when"), rule_id=rule_id)
     values: dict[str, Expr] = {}
@@ -269,19 +332,19 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
         values[name] = _condition(text, vocab, file=file, line=raw_values.text_line_of(name), rule_id=rule_id, expression=True)
         if any(r.item_of for r in refs(values[name])):
             raise err(f"value '{name}' reads an item field outside any()/all()", f"取值 '{name}' 在 any()/all() 之外读取了列表字段", "values")
-    conclusion = item.get("conclusion", {}) or {}
-    if not isinstance(conclusion, dict) or not all(isinstance(v, (str, int, bool, list)) for v in conclusion.values()):
-        raise err("'conclusion' maps names to plain values", "'conclusion' 应为 名称: 值", "conclusion")
+    conclusion = _conclusion(item.get("conclusion"))
+    if conclusion is None:
+        raise err(f"'conclusion' maps at most {_MAX_CONCLUSION} names to plain values (text up to {_MAX_CONCLUSION_TEXT} "
+                  "characters, whole numbers, true/false, or short lists of them)",
+                  f"'conclusion' 最多 {_MAX_CONCLUSION} 项，取值须为简短文本、整数、true/false 或其短列表", "conclusion")
     risk_type = item.get("risk_type")
     if risk_type is not None and risk_type not in RiskType.codes():
-        match = difflib.get_close_matches(str(risk_type), RiskType.codes(), n=1)
-        raise err(f"unknown risk type '{risk_type}'", f"未知的风险类型 '{risk_type}'", "risk_type", match[0] if match else None)
-    explain = require(item, "explain", dict, file=file, rule_id=rule_id)
-    if not explain.get("zh") or not explain.get("en"):
-        raise err("explain needs zh and en sentences", "explain 需要中文（zh）和英文（en）说明", "explain")
+        raise err(f"unknown risk type '{risk_type}'", f"未知的风险类型 '{risk_type}'", "risk_type",
+                  suggest(str(risk_type), RiskType.codes()))
+    explain_zh, explain_en = _titles(item, "explain", file, item.line, rule_id, limit=_MAX_EXPLAIN)
     source = parse_citation(item.get("source"), file=file, line=item.line_of("source"), rule_id=rule_id)
-    rule = Rule(rule_id, kind, str(title["zh"]), str(title["en"]), condition, condition_text.strip(), item.get("concludes"),
-                dict(conclusion), values, risk_type, str(explain["zh"]).strip(), str(explain["en"]).strip(), source, file, item.line)
+    rule = Rule(rule_id, kind, title_zh, title_en, condition, condition_text.strip(), item.get("concludes"),
+                conclusion, values, risk_type, explain_zh, explain_en, source, file, item.line)
     try:
         rule.disjuncts = split_on_signals(condition)
     except ConditionError as e:
@@ -294,46 +357,46 @@ def _check_placeholders(rule: Rule, ruleset: RuleSet) -> None:
     readable = {r.name for r in ruleset.reads(rule)} | set(rule.values) | set(rule.conclusion) | {"as_of"}
     if rule.reads_signals():
         readable.add("signals")  # the titles of the signals that fired
-    placeholders = _placeholders(rule.explain_zh) | _placeholders(rule.explain_en)
-    for name in sorted(placeholders - readable):
-        match = difflib.get_close_matches(name, sorted(readable), n=1)
-        raise RulePackError(f"explanation uses '{{{name}}}', which the rule does not read",
-                            message_zh=f"说明中的 {{{name}}} 不是本规则读取的值", file=rule.file, line=rule.line,
-                            rule_id=rule.id, suggestion=match[0] if match else None)
+    for text in (rule.explain_zh, rule.explain_en):
+        try:
+            placeholders = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        except ValueError as e:
+            raise RulePackError(f"explanation text has an unmatched brace ({e}): write {{{{ or }}}} for a brace",
+                                message_zh="说明文本中的花括号不成对（字面花括号请写作 {{ 或 }}）", file=rule.file,
+                                line=rule.line, rule_id=rule.id) from None
+        for name in sorted(placeholders - readable):
+            raise RulePackError(f"explanation uses '{{{name}}}', which the rule does not read",
+                                message_zh=f"说明中的 {{{name}}} 不是本规则读取的值", file=rule.file, line=rule.line,
+                                rule_id=rule.id, suggestion=suggest(name, sorted(readable)))
 
 
-def _placeholders(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-
-def _check_signal_cycles(rules: list[Rule]) -> None:
+def _check_signals(rules: list[Rule], declared: dict[str, str], log: ErrorLog) -> None:
     producers: dict[str, list[Rule]] = {}
     for r in rules:
         if r.concludes:
             producers.setdefault(r.concludes, []).append(r)
     for r in rules:
         for s in r.reads_signals():
-            if s not in producers:
-                raise RulePackError(f"signal '{s}' is read but no rule concludes it", message_zh=f"信号 '{s}' 没有规则得出",
-                                    file=r.file, line=r.line, rule_id=r.id)
+            # A signal whose rule failed to load has been reported already.
+            if s not in producers and s not in declared:
+                log.add(RulePackError(f"signal '{s}' is read but no rule concludes it", message_zh=f"信号 '{s}' 没有规则得出",
+                                      file=r.file, line=r.line, rule_id=r.id))
     state: dict[str, int] = {}
 
     def visit(sig: str, path: list[str]) -> None:
         if state.get(sig) == 2:
             return
         if state.get(sig) == 1:
+            first = producers[sig][0]
             raise RulePackError(f"signals depend on each other in a cycle: {' -> '.join(path + [sig])}",
                                 message_zh=f"信号之间存在循环依赖：{' -> '.join(path + [sig])}",
-                                file=producers[sig][0].file, line=producers[sig][0].line, rule_id=producers[sig][0].id)
+                                file=first.file, line=first.line, rule_id=first.id)
         state[sig] = 1
         for rule in producers.get(sig, ()):
             for dep in rule.reads_signals():
                 visit(dep, path + [sig])
         state[sig] = 2
 
-    for sig in producers:
-        visit(sig, [])
-
-
-def fact_sources(name: str) -> tuple[str, ...]:
-    return sources_of(name)
+    with log.attempt():  # one cycle is reported; the rest would repeat it
+        for sig in producers:
+            visit(sig, [])
