@@ -21,11 +21,6 @@ CALENDAR_DIR = Path(__file__).parents[1] / "rules" / "calendars"
 FESTIVALS = {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节", "抗战胜利纪念日"}
 
 
-@pytest.fixture(scope="module")
-def cal() -> WorkCalendar:
-    return load_calendar(CALENDAR_DIR)
-
-
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 

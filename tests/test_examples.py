@@ -37,11 +37,6 @@ EXAMPLES = [
 ASSESSED = list(EXAMPLES)
 
 
-@pytest.fixture(scope="module")
-def pack() -> riskrules.RulePack:
-    return riskrules.load_rules()
-
-
 def assess(pack: riskrules.RulePack, name: str, **kwargs: Any) -> Assessment:
     return pack.assess(riskrules.load_example(name), as_of=AS_OF, **kwargs)
 

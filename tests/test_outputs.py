@@ -21,11 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 7, 31)
 
 
-@pytest.fixture(scope="module")
-def pack() -> riskrules.RulePack:
-    return riskrules.load_rules()
-
-
 def test_demo_prints_every_example_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out

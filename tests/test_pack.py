@@ -3,7 +3,6 @@ threads; no state left behind; deterministic output."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from datetime import date
 from pathlib import Path
@@ -12,21 +11,8 @@ import pytest
 
 import riskrules
 from riskrules import InvalidRecord, RulePackError
-from riskrules.pack.pack import bundled_rules_path
 
 AS_OF = date(2022, 7, 31)
-
-
-@pytest.fixture(scope="module")
-def pack() -> riskrules.RulePack:
-    return riskrules.load_rules()
-
-
-@pytest.fixture()
-def pack_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(bundled_rules_path(), target)
-    return target
 
 
 def low_income_household(**extra: object) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -10,16 +9,8 @@ import pytest
 
 import riskrules
 from riskrules.errors import MissingParameter, RulePackError
-from riskrules.pack.pack import bundled_rules_path
 from riskrules.pack.parameters import Period, jurisdiction_chain, load_parameters
 from riskrules.deadlines.periods import PeriodUnit
-
-
-@pytest.fixture()
-def pack_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(bundled_rules_path(), target)
-    return target
 
 
 def write(pack_dir: Path, jurisdiction: str, body: str) -> None:

@@ -6,16 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from riskrules.deadlines.calendar import WorkCalendar, load_calendar
+from riskrules.deadlines.calendar import WorkCalendar
 from riskrules.deadlines.periods import PeriodUnit, days_late, period_end
 
 CALENDAR_DIR = Path(__file__).parents[1] / "rules" / "calendars"
-
-
-@pytest.fixture(scope="module")
-def cal() -> WorkCalendar:
-    return load_calendar(CALENDAR_DIR)
 
 
 def test_art_201_start_day_not_counted() -> None:
@@ -109,3 +106,12 @@ def test_unit_values() -> None:
 )
 def test_days_late(done_on: date | None, due: date, as_of: date, expected: int) -> None:
     assert days_late(done_on, due, as_of) == expected
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_is_dateutils_relativedelta(day: date, months: int) -> None:
+    from dateutil.relativedelta import relativedelta
+
+    from riskrules.deadlines.periods import add_months
+
+    assert add_months(day, months) == day + relativedelta(months=months)

@@ -45,11 +45,6 @@ from builders import (
 D = date.fromisoformat
 
 
-@pytest.fixture(scope="module")
-def pack() -> riskrules.RulePack:
-    return riskrules.load_rules()
-
-
 @dataclass(frozen=True)
 class Case:
     """One record assessed on one date, and what one rule must conclude about it."""

@@ -99,7 +99,7 @@ def test_five_mistakes_are_reported_together() -> None:
 
 @pytest.mark.parametrize("data, path", [
     (base(members=[]), "members"),
-    (base(members=[{"member_id": "a"}, {"member_id": "a"}]), "members"),
+    (base(members=[{"member_id": "a"}, {"member_id": "a"}]), "members[1].member_id"),  # the duplicate, not the list
     (base(income={"start": "2021-08-01", "end": "2022-07-31", "wage": "1.001"}), "income.wage"),
     (base(monitoring_case={"publicity_start": "2022-07-10", "publicity_end": "2022-07-05"}), "monitoring_case.publicity_end"),
     (base(monitoring_case={"identified_on": "2022-07-10", "eliminated_on": "2022-07-05"}), "monitoring_case.eliminated_on"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Callable, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 __all__ = [
     "FlagKind",
@@ -54,8 +54,24 @@ class FlagKind(str, Enum):
         return list(FlagKind).index(self)
 
 
+_M = TypeVar("_M", bound="_Out")
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def _build(cls: type[_M], **values: Any) -> _M:
+        """An instance from values that are already valid: what ``model_construct`` does,
+        without its per-call bookkeeping (these models are built for every flag of every
+        household). Every field must be given; a test holds the result equal to validation's."""
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__",
+                           {k: v.get_default() for k, v in cls.__private_attributes__.items()} or None)
+        return obj
 
 
 class Citation(_Out):
@@ -98,7 +114,12 @@ class ParameterUsed(_Out):
 
 
 class Flag(_Out):
-    """One conclusion of one rule about the household (标记), with its explanation."""
+    """One conclusion of one rule about the household (标记), with its explanation.
+
+    ``facts``, ``parameters`` and the two explanations are filled unless the assessment was
+    made with ``explain=False``; then they are ``None`` and :meth:`explained` renders them on
+    request, exactly as an explained assessment would have them.
+    """
 
     kind: FlagKind
     rule_id: str
@@ -107,11 +128,18 @@ class Flag(_Out):
     conclusion: dict[str, Any]
     risk_types: list[str] = []
     citation: Citation
-    facts: list[FactUsed]
-    parameters: list[ParameterUsed]
+    facts: list[FactUsed] | None = None
+    parameters: list[ParameterUsed] | None = None
     signals: list[str] = []
-    explanation_zh: str
-    explanation_en: str
+    explanation_zh: str | None = None
+    explanation_en: str | None = None
+    _render: Callable[[], "Flag"] | None = PrivateAttr(default=None)
+
+    def explained(self) -> "Flag":
+        """This flag with its facts, parameters and sentences (说明); itself when it has them."""
+        if self.explanation_zh is not None or self._render is None:
+            return self
+        return self._render()
 
 
 class Undecided(_Out):
@@ -141,6 +169,13 @@ class Assessment(_Out):
     flags: list[Flag]
     signals: list[Flag]
     undecided: list[Undecided]
+
+    def explained(self) -> "Assessment":
+        """This assessment with every flag explained (see :meth:`Flag.explained`)."""
+        if all(f.explanation_zh is not None for f in (*self.flags, *self.signals)):
+            return self
+        return self.model_copy(update={"flags": [f.explained() for f in self.flags],
+                                       "signals": [f.explained() for f in self.signals]})
 
     def flags_of(self, kind: str) -> list[Flag]:
         return [f for f in self.flags if f.kind == kind]

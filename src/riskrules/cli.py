@@ -109,20 +109,27 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="riskrules", description="防止返贫动态监测规则 / rules for preventing return to poverty")
     parser.add_argument("--rules", default=None, help="rule pack folder (default: the bundled pack)")
+    # --rules is accepted after the command too (riskrules check --rules X).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--rules", default=argparse.SUPPRESS, help="rule pack folder (default: the bundled pack)")
     sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser("demo", help="assess the bundled example households")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    demo = command("demo", help="assess the bundled example households")
     demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF)
-    assess = sub.add_parser("assess", help="assess households from JSON Lines or a JSON array")
+    assess = command("assess", help="assess households from JSON Lines or a JSON array")
     assess.add_argument("input", help="file, or - for standard input")
     assess.add_argument("--as-of", type=_date, required=True)
     assess.add_argument("--jurisdiction", default=None)
     assess.add_argument("--out", default="-", help="assessments as JSON Lines (default: standard output)")
     assess.add_argument("--rejects", required=True, help="rejected rows with their problems, as JSON Lines")
-    sub.add_parser("schema", help="print the JSON Schema of the intake record")
-    doc = sub.add_parser("rules-doc", help="print (or --write) the rule catalogue in Markdown")
+    command("schema", help="print the JSON Schema of the intake record")
+    doc = command("rules-doc", help="print (or --write) the rule catalogue in Markdown")
     doc.add_argument("--write", default=None)
-    sub.add_parser("check", help="load a rule pack and report its errors")
-    diff = sub.add_parser("diff", help="who gains or loses which flag between two rule packs")
+    command("check", help="load a rule pack and report its errors")
+    diff = command("diff", help="who gains or loses which flag between two rule packs")
     diff.add_argument("input", help="households as JSON Lines or a JSON array, or - for standard input")
     diff.add_argument("--old", required=True, help="the current rule pack folder")
     diff.add_argument("--new", required=True, help="the changed rule pack folder")
@@ -137,7 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except RulePackError as e:
-        print(f"riskrules: {e}", file=sys.stderr)
+        if len(e.errors) > 1:
+            print(f"riskrules: {len(e.errors)} errors in the rule pack / 规则包共有 {len(e.errors)} 处错误", file=sys.stderr)
+        for error in e.errors:
+            print(f"riskrules: {error.describe()}", file=sys.stderr)
         return 2
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -34,7 +34,8 @@ __all__ = [
 
 DEFAULT_FOLDER_HINT = Path("rules") / "calendars"
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_MAX_BYTES = 200_000  # a year's notice is a few kilobytes
 _FILE_NAME = re.compile(r"^(\d{4})\.yaml$")
 _TOP_KEYS = frozenset({"year", "source", "holidays", "adjusted_working_days"})
 _REQUIRED_TOP_KEYS = frozenset({"year", "source", "holidays"})
@@ -64,6 +65,7 @@ class CalendarError(ValueError):
     def __init__(self, path: Path, line: int | None, message: str) -> None:
         self.path = path
         self.line = line
+        self.message = message
         where = f"{path}, line {line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {message}")
 
@@ -133,11 +135,13 @@ class WorkCalendar:
         return count
 
 
-def load_calendar(folder: Path) -> WorkCalendar:
+def load_calendar(folder: Path, on_error: Callable[[CalendarError], None] | None = None) -> WorkCalendar:
     """Load every ``<YEAR>.yaml`` in ``folder`` into one :class:`WorkCalendar`.
 
     Parsing uses PyYAML's SafeLoader only (no arbitrary object construction),
-    and the node tree is walked directly so errors can cite line numbers.
+    and the node tree is walked directly so errors can cite line numbers. With
+    ``on_error``, a broken file is reported to it and left out, and the other
+    files still load; without it the first error is raised.
     """
     folder = Path(folder)
     holidays: dict[date, str] = {}
@@ -145,9 +149,18 @@ def load_calendar(folder: Path) -> WorkCalendar:
     sources: dict[int, dict[str, Any]] = {}
     files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
     if not files:
-        raise CalendarError(folder, None, "文件夹中没有日历文件 / no <YEAR>.yaml files found")
+        error = CalendarError(folder, None, "文件夹中没有日历文件 / no <YEAR>.yaml files found")
+        if on_error is None:
+            raise error
+        on_error(error)
     for path in files:
-        year, hol, work, source = _load_file(path)
+        try:
+            year, hol, work, source = _load_file(path)
+        except CalendarError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+            continue
         holidays.update(hol)
         workdays.update(work)
         sources[year] = source
@@ -169,8 +182,14 @@ def _load_file(path: Path) -> tuple[int, dict[date, str], dict[date, str], dict[
     if not m:
         raise CalendarError(path, None, "文件名须为 <YEAR>.yaml / file name must be <YEAR>.yaml")
     file_year = int(m.group(1))
+    if path.stat().st_size > _MAX_BYTES:
+        raise CalendarError(path, None, f"日历文件不能超过 {_MAX_BYTES} 字节 / a calendar file is at most {_MAX_BYTES} bytes")
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        raise CalendarError(path, None, "文件不是 UTF-8 文本 / not UTF-8 text") from None
+    except RecursionError:
+        raise CalendarError(path, None, "嵌套过深 / nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CalendarError(path, mark.line + 1 if mark else None, f"YAML 语法错误 / invalid YAML: {exc}") from exc
@@ -265,7 +284,10 @@ def _date(path: Path, node: Node, constructor: SafeConstructor) -> date:
     """Accept a YAML date or a quoted ISO ``YYYY-MM-DD`` string; nothing else."""
     if isinstance(node, ScalarNode):
         if node.tag == _TIMESTAMP_TAG:
-            value = constructor.construct_object(node)
+            try:
+                value = constructor.construct_object(node)
+            except ValueError:  # 2022-02-30 matches YAML's date pattern but is no date
+                value = None
             # datetime is a date subclass; a time part means a malformed entry.
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..language.layout import collection_count_key, fact_key
 from ..language.types import Kind, ValueType
@@ -20,7 +20,7 @@ from ..record.household import Household
 from ..record.values import to_fen
 from . import derive as d
 
-__all__ = ["FactSpec", "FACTS", "COLLECTIONS", "engine_fact", "fact_types", "collection_types", "display_value"]
+__all__ = ["FactSpec", "FACTS", "COLLECTIONS", "FactExtractor", "engine_fact", "fact_types", "collection_types", "display_value"]
 
 
 @dataclass(frozen=True)
@@ -298,37 +298,46 @@ def collection_types() -> dict[str, dict[str, ValueType]]:
     return {name: {f: it.vtype for f, it in fields.items()} for name, (_, _, fields) in COLLECTIONS.items()}
 
 
+class FactExtractor:
+    """Computes the engine fact for a fixed set of facts and collections (a rule pack's), with
+    every engine key worked out once rather than per household."""
+
+    def __init__(self, names: Iterable[str] | None = None, collections: Iterable[str] | None = None):
+        wanted = None if names is None else set(names)
+        self._facts = [(fact_key(n), spec.compute) for n, spec in FACTS.items() if wanted is None or n in wanted]
+        colls = None if collections is None else set(collections)
+        self._collections = [(fact_key(c), collection_count_key(c), getter, [(f, it.compute) for f, it in fields.items()])
+                             for c, (_, getter, fields) in COLLECTIONS.items() if colls is None or c in colls]
+
+    def __call__(self, record: Household, as_of: date) -> dict[str, Any]:
+        """The flat engine fact: only known values, as integers, booleans and codes."""
+        out: dict[str, Any] = {"as_of": as_of.toordinal()}
+        for key, compute in self._facts:
+            value = compute(record, as_of)
+            if value is not None:
+                out[key] = value
+        for key, count_key, getter, fields in self._collections:
+            items = getter(record)
+            if items is None:
+                continue
+            rows = []
+            for item in items:
+                row = {}
+                for fname, compute_item in fields:
+                    v = compute_item(item, record, as_of)
+                    if v is not None:
+                        row[fname] = v
+                rows.append(row)
+            out[key] = rows
+            out[count_key] = len(rows)  # all() of an empty list, see language.durable
+        return out
+
+
 def engine_fact(record: Household, as_of: date, names: frozenset[str] | None = None,
                 collections: frozenset[str] | None = None) -> dict[str, Any]:
-    """The flat engine fact: only known values, as integers, booleans and codes.
-
-    ``names``/``collections`` restrict it to what a rule pack reads: durable-rules refuses a
-    message of more than 255 properties, and every property is serialised on every call.
-    """
-    out: dict[str, Any] = {"as_of": as_of.toordinal()}
-    for name, spec in FACTS.items():
-        if names is not None and name not in names:
-            continue
-        value = spec.compute(record, as_of)
-        if value is not None:
-            out[fact_key(name)] = value
-    for coll, (_, getter, fields) in COLLECTIONS.items():
-        if collections is not None and coll not in collections:
-            continue
-        items = getter(record)
-        if items is None:
-            continue
-        rows = []
-        for item in items:
-            row = {}
-            for fname, spec_ in fields.items():
-                v = spec_.compute(item, record, as_of)
-                if v is not None:
-                    row[fname] = v
-            rows.append(row)
-        out[fact_key(coll)] = rows
-        out[collection_count_key(coll)] = len(rows)  # all() of an empty list, see language.durable
-    return out
+    """The flat engine fact of ``record``, restricted to ``names``/``collections`` when given
+    (durable-rules refuses a message of more than 255 properties, and every property costs)."""
+    return FactExtractor(names, collections)(record, as_of)
 
 
 def display_value(vtype: ValueType, value: Any) -> str:

@@ -8,12 +8,11 @@ results into the integer fen, integer days and date ordinals the engine reads.
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
-from dateutil.relativedelta import relativedelta
-
+from ..deadlines.periods import add_months
 from ..record.codes import ExpenditureKind, Health, HousingGrade
 from ..record.household import AssistanceMeasure, Household, IncomeWindow, Member, RigidExpenditure
 
@@ -43,6 +42,7 @@ __all__ = [
 ]
 
 _FEN = Decimal("0.01")
+_ONE_DAY = timedelta(days=1)
 
 
 def age_on(birth: date, on: date) -> int:
@@ -98,13 +98,13 @@ def gross_income(window: IncomeWindow | None) -> Decimal | None:
 def is_twelve_months(start: date, end: date) -> bool:
     """A window from ``start`` to ``end`` (both included) is 12 months: it ends the day before
     the corresponding day 12 months on (Civil Code art. 202: 1 Aug to 31 Jul, 1 Mar to 28/29 Feb)."""
-    return end == start + relativedelta(months=12) - relativedelta(days=1)
+    return end == add_months(start, 12) - _ONE_DAY
 
 
 def within_last_12_months(day: date, as_of: date) -> bool:
     """近12个月内: after the day 12 months before the as-of date, and not after it (Civil Code
     art. 201-202: months end on the corresponding day, or the month's end)."""
-    return as_of - relativedelta(months=12) < day <= as_of
+    return add_months(as_of, -12) < day <= as_of
 
 
 def per_capita(amount: Decimal | None, size: int) -> Decimal | None:
@@ -132,7 +132,7 @@ def rigid_window(record: Household, as_of: date) -> tuple[date, date]:
     """The 12 months whose rigid spending counts: the income window, else the 12 months to as_of."""
     if record.income is not None:
         return record.income.start, record.income.end
-    return as_of - relativedelta(months=12) + relativedelta(days=1), as_of
+    return add_months(as_of, -12) + _ONE_DAY, as_of
 
 
 def _in_window(items: Iterable[RigidExpenditure], start: date, end: date) -> list[RigidExpenditure]:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 from ..deadlines.calendar import CalendarNotCovered, WorkCalendar
 from ..deadlines.periods import PeriodUnit, period_end
 from ..errors import InvalidRecord, MissingParameter
-from ..facts.catalog import engine_fact, sources_of
+from ..facts.catalog import FactExtractor, sources_of
 from ..language.layout import ZERO, fact_key, set_parameter_fields
 from ..language.pyeval import compile_item_condition
 from ..record.household import Household
@@ -40,6 +40,7 @@ class FactEncoder:
     def __init__(self, plan: CompiledPack, parameters: ParameterTable, calendar: WorkCalendar,
                  periods: Mapping[str, PeriodDef]):
         self._plan = plan
+        self._extract = FactExtractor(plan.reads_facts, plan.reads_collections)
         self._parameters = parameters
         self._calendar = calendar
         self._periods = [periods[name] for name in sorted(plan.reads_periods)]
@@ -52,14 +53,18 @@ class FactEncoder:
     def encode(self, record: Household, as_of: date, jurisdiction: str) -> Encoded:
         """The engine fact; a date the parameters or the calendar do not cover is an
         :class:`~riskrules.errors.InvalidRecord` naming the field."""
-        fact = engine_fact(record, as_of, self._plan.reads_facts, self._plan.reads_collections)
+        fact = self._extract(record, as_of)
         fact[ZERO] = 0
+        # Errors are raised outside the handlers, so no exception chain is kept with them.
+        missing: MissingParameter | None = None
         try:
             fields, used = self._block(self._parameters.canonical(jurisdiction), as_of)
         except MissingParameter as e:
+            missing = e
+        if missing is not None:
             raise InvalidRecord.one("as_of", "no_parameter_in_force",
-                                    f"评估日期 {as_of} 早于参数 {e.name} 在辖区 {jurisdiction} 的生效日期",
-                                    f"the as-of date {as_of} is before parameter '{e.name}' takes effect in {jurisdiction}") from None
+                                    f"评估日期 {as_of} 早于参数 {missing.name} 在辖区 {jurisdiction} 的生效日期",
+                                    f"the as-of date {as_of} is before parameter '{missing.name}' takes effect in {jurisdiction}")
         fact.update(fields)
         roll = bool(used[ROLL_FORWARD].value) if ROLL_FORWARD in used else False
         for pd in self._periods:
@@ -67,14 +72,17 @@ class FactEncoder:
             if start is None:
                 continue
             length = used[pd.length].value
+            uncovered: int | None = None
             try:
                 fact[fact_key(pd.name)] = self._period_end(start, length.amount, length.unit, roll)
             except CalendarNotCovered as e:
+                uncovered = e.year
+            if uncovered is not None:
                 path = sources_of(pd.start)[0] if sources_of(pd.start) else pd.start
                 raise InvalidRecord.one(path, "calendar_not_covered",
-                                        f"期限 {pd.title_zh} 需要 {e.year} 年的工作日历，规则包中没有（calendars/{e.year}.yaml）",
-                                        f"the deadline '{pd.title_en}' needs the working-day calendar of {e.year}, "
-                                        f"which the rule pack does not have (calendars/{e.year}.yaml)") from None
+                                        f"期限 {pd.title_zh} 需要 {uncovered} 年的工作日历，规则包中没有（calendars/{uncovered}.yaml）",
+                                        f"the deadline '{pd.title_en}' needs the working-day calendar of {uncovered}, "
+                                        f"which the rule pack does not have (calendars/{uncovered}.yaml)")
         for key, collection, evaluate in self._lowered:
             for row in fact.get(collection) or ():
                 value = evaluate(fact, row)

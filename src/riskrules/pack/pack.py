@@ -70,6 +70,7 @@ class RulePack:
         self._plan: CompiledPack = compile_pack(self.ruleset, self.parameters, log)
         log.raise_if_any()
         self.rules: list[Rule] = self.ruleset.rules
+        self._info = RulePackInfo(name=self.name, version=self.version)
         self._flag_order = sorted(self._plan.order, key=lambda c: c.rule.id)
         self._encoder = FactEncoder(self._plan, self.parameters, self.calendar, self.ruleset.periods)
         self._explainer = FlagBuilder(self._plan, self.parameters, self.ruleset.periods)
@@ -100,11 +101,15 @@ class RulePack:
         as-of date or its jurisdiction raises one :class:`~riskrules.errors.InvalidRecord`."""
         return admit(record, as_of, jurisdiction, self.parameters)[0]
 
-    def assess(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None) -> Assessment:
+    def assess(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None, *,
+               explain: bool = True) -> Assessment:
         """Assess one household on a date (评估): flags with explanations, and what is undecided.
 
         Any problem with the record, the as-of date or the jurisdiction raises
-        :class:`~riskrules.errors.InvalidRecord`.
+        :class:`~riskrules.errors.InvalidRecord`. With ``explain=False`` the flags carry no
+        facts, parameters or sentences until :meth:`Assessment.explained` (or
+        :meth:`Flag.explained`) renders them: a screening that keeps only outcomes saves the
+        time.
         """
         household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
         encoded = self._encoder.encode(household, as_of, place)
@@ -116,10 +121,10 @@ class RulePack:
             raise EngineError(
                 f"durable-rules and the reference evaluator disagree: only durable-rules {sorted(set(fired) - decided)}, "
                 f"only reference {sorted(decided - set(fired))}")
-        return self._assessment(household, as_of, place, encoded, outcome, signals)
+        return self._assessment(household, as_of, place, encoded, outcome, signals, explain)
 
     def _assessment(self, record: Household, as_of: date, place: str, encoded: Encoded, outcome: Mapping[str, bool | None],
-                    signals: set[str]) -> Assessment:
+                    signals: set[str], explain: bool) -> Assessment:
         fact = encoded.fact
         risk_types = sorted({c.rule.risk_type for c in self._plan.order if outcome[c.rule.id] and c.rule.risk_type})
         flags: list[Flag] = []
@@ -128,26 +133,24 @@ class RulePack:
         for c in self._flag_order:
             rule = c.rule
             if outcome[rule.id]:
-                flag = self._explainer.flag(c, fact, encoded.used, risk_types, signals)
+                flag = self._explainer.flag(c, fact, encoded.used, risk_types, signals, explain)
                 (signal_flags if rule.kind == "signal" else flags).append(flag)
             elif outcome[rule.id] is None:
-                undecided.append(Undecided.model_construct(
+                undecided.append(Undecided._build(
                     rule_id=rule.id, kind=rule.kind, title_zh=rule.title_zh, title_en=rule.title_en,
                     ask_for=ask_for(self._plan, self.ruleset.periods, c, fact, outcome, record)))
         flags.sort(key=lambda f: (f.kind.order, f.rule_id))
-        return Assessment.model_construct(household_id=record.household_id, as_of=as_of, jurisdiction=place,
-                                          rule_pack=RulePackInfo.model_construct(name=self.name, version=self.version),
-                                          flags=flags, signals=signal_flags, undecided=undecided)
+        return Assessment._build(household_id=record.household_id, as_of=as_of, jurisdiction=place,
+                                 rule_pack=self._info, flags=flags, signals=signal_flags, undecided=undecided)
 
 
 def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:
-    try:
-        return load_calendar(root / "calendars")
-    except CalendarError as e:
+    def report(e: CalendarError) -> None:
         path = Path(e.path)
         file = str(path.relative_to(root)) if path.is_absolute() and path.is_relative_to(root) else str(path)
-        log.add(RulePackError(str(e), file=file, line=e.line))
-        return WorkCalendar({}, {}, frozenset(), {})
+        log.add(RulePackError(e.message, file=file, line=e.line))
+
+    return load_calendar(root / "calendars", on_error=report)
 
 
 def _content_hash(root: Path) -> str:

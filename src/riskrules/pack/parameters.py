@@ -166,6 +166,8 @@ def load_parameters(root: Path, log: ErrorLog | None = None) -> ParameterTable:
     decls = _load_decls(root, root / "parameter_types.yaml", log)
     values: dict[str, dict[str, list[ParameterValue]]] = {}
     folder = root / "parameters"
+    explained: set[str] = set()  # parameters whose missing national value an error already explains
+    national_read = False
     for path in sorted(folder.glob("*.yaml")):
         file = str(path.relative_to(root))
         with log.attempt(file=file):
@@ -176,31 +178,44 @@ def load_parameters(root: Path, log: ErrorLog | None = None) -> ParameterTable:
                                     message_zh="辖区代码须与文件名一致，且为 CN 或行政区划代码前缀", file=file,
                                     line=data.line_of("jurisdiction"))
             params = require(data, "parameters", dict, file=file)
+            national_read = national_read or jurisdiction == "CN"
             for name, raw in params.items():
                 line = params.line_of(name)
+                errors_before = len(log.errors)
                 with log.attempt(file=file, line=line):
-                    if name not in decls:
-                        raise RulePackError(f"parameter '{name}' is not declared in parameter_types.yaml",
-                                            message_zh=f"参数 '{name}' 未在 parameter_types.yaml 中声明", file=file, line=line,
-                                            suggestion=suggest(name, decls))
-                    entries = require(raw, "values", list, file=file, line=line)
-                    parsed: list[ParameterValue] = []
-                    for entry in entries:
-                        with log.attempt(file=file, line=line):
-                            parsed.append(_parse_value(decls[name], jurisdiction, entry, file, line))
-                    parsed.sort(key=lambda v: v.effective)
-                    for a, b in zip(parsed, parsed[1:]):
-                        if a.effective == b.effective:
-                            log.add(RulePackError(f"two values of '{name}' take effect on {a.effective}",
-                                                  message_zh=f"参数 '{name}' 在 {a.effective} 有两个生效取值", file=file,
-                                                  line=b.line))
+                    parsed = _parse_values(decls, name, raw, jurisdiction, file, line, log)
                     if parsed:
                         values.setdefault(name, {})[jurisdiction] = parsed
-    for name, decl in decls.items():
-        if "CN" not in values.get(name, {}):
-            log.add(RulePackError(f"parameter '{name}' has no national (CN) value: every parameter needs a default",
-                                  message_zh=f"参数 '{name}' 缺少全国（CN）默认值", file=decl.file, line=decl.line))
+                if len(log.errors) > errors_before:
+                    explained.add(name)
+    if not (folder / "CN.yaml").is_file():
+        log.add(RulePackError("parameters/CN.yaml is missing: every parameter needs a national default",
+                              message_zh="缺少 parameters/CN.yaml：每个参数都需要全国默认值", file="parameters/CN.yaml"))
+    elif national_read:
+        for name, decl in decls.items():
+            if "CN" not in values.get(name, {}) and name not in explained:
+                log.add(RulePackError(f"parameter '{name}' has no national (CN) value: every parameter needs a default",
+                                      message_zh=f"参数 '{name}' 缺少全国（CN）默认值", file=decl.file, line=decl.line))
     return ParameterTable(decls, values)
+
+
+def _parse_values(decls: Mapping[str, ParameterDecl], name: str, raw: Any, jurisdiction: str, file: str, line: int,
+                  log: ErrorLog) -> list[ParameterValue]:
+    if name not in decls:
+        raise RulePackError(f"parameter '{name}' is not declared in parameter_types.yaml",
+                            message_zh=f"参数 '{name}' 未在 parameter_types.yaml 中声明", file=file, line=line,
+                            suggestion=suggest(name, decls))
+    entries = require(raw, "values", list, file=file, line=line)
+    parsed: list[ParameterValue] = []
+    for entry in entries:
+        with log.attempt(file=file, line=line):
+            parsed.append(_parse_value(decls[name], jurisdiction, entry, file, line))
+    parsed.sort(key=lambda v: v.effective)
+    for a, b in zip(parsed, parsed[1:]):
+        if a.effective == b.effective:
+            log.add(RulePackError(f"two values of '{name}' take effect on {a.effective}",
+                                  message_zh=f"参数 '{name}' 在 {a.effective} 有两个生效取值", file=file, line=b.line))
+    return parsed
 
 
 def _load_decls(root: Path, path: Path, log: ErrorLog) -> dict[str, ParameterDecl]:

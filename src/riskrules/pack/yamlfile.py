@@ -44,6 +44,20 @@ class LineDict(dict):  # type: ignore[type-arg]
 
 
 class _Loader(yaml.SafeLoader):
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # PyYAML composes recursively: refuse depth before the stack runs out.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise RulePackError(f"values nested more than {MAX_DEPTH} deep", message_zh=f"嵌套超过 {MAX_DEPTH} 层",
+                                    line=mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
     def compose_document(self) -> Any:
         node = super().compose_document()
         _check_size(node)

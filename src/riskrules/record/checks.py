@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import Problem
-from .household import Household
+from .household import CASE_DATE_FIELDS, Household
 
 __all__ = ["dates_after"]
-
-_CASE_DATES = ("clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on",
-               "assistance_started_on", "eliminated_on", "income_above_range_since")
 
 
 def dates_after(record: Household, as_of: date) -> list[Problem]:
@@ -43,7 +40,7 @@ def dates_after(record: Household, as_of: date) -> list[Problem]:
         late(f"shocks[{i}].occurred_on", s.occurred_on)
     case = record.monitoring_case
     if case is not None:
-        for name in _CASE_DATES:
+        for name in CASE_DATE_FIELDS:  # the same list MonitoringCase checks when validating
             late(f"monitoring_case.{name}", getattr(case, name))
         for i, day in enumerate(case.concentrated_checks or ()):
             late(f"monitoring_case.concentrated_checks[{i}]", day)

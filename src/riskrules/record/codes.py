@@ -2,12 +2,22 @@
 
 Each member's value is its English code; each has a Chinese label. Input accepts either
 ("poverty_alleviated" or "脱贫户"); output is always the code, so JSON stays stable.
+
+Parsing is strict: a field takes a member, or text that is exactly a code or a label, and
+nothing else. pydantic's lax enum parsing called ``Enum(value)``, whose error message is the
+``repr`` of the value: a list nested a thousand deep overflowed the stack on the way.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
 from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from .problems import bilingual_error
 
 __all__ = [
     "Coded",
@@ -41,10 +51,8 @@ class Coded(str, Enum):
 
     @classmethod
     def _missing_(cls, value: Any) -> "Coded | None":
-        for member in cls:
-            if member.label_zh == value:
-                return member
-        return None
+        # For Python callers (``HouseholdType("脱贫户")``); record validation never comes here.
+        return _by_text(cls).get(value) if isinstance(value, str) else None
 
     def __str__(self) -> str:
         return self.value
@@ -52,6 +60,35 @@ class Coded(str, Enum):
     @classmethod
     def codes(cls) -> list[str]:
         return [m.value for m in cls]
+
+    @classmethod
+    def parse(cls, value: Any) -> "Coded":
+        """The member named by ``value`` (a member, its code or its Chinese label), exactly."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            # str.__str__ reads the characters of any str subclass without running its code.
+            member = _by_text(cls).get(str.__str__(value))
+            if member is not None:
+                return member
+        allowed_zh = "、".join(f"{m.value}（{m.label_zh}）" for m in cls)
+        allowed_en = ", ".join(m.value for m in cls)
+        raise bilingual_error("enum", f"不是允许的取值，应为以下代码之一（或其中文名称）：{allowed_zh}",
+                              f"must be one of the codes {allowed_en} (or the Chinese label of one)")
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        # parse() hands pydantic's enum schema only members, so it never tries Enum(value); the
+        # enum schema stays inside for the JSON schema ($defs with `enum`) and serialisation.
+        return core_schema.no_info_before_validator_function(cls.parse, handler(source))
+
+
+@cache
+def _by_text(enum: type[Coded]) -> dict[str, Coded]:
+    """Every code and every Chinese label of ``enum``, to its member."""
+    table: dict[str, Coded] = {m.label_zh: m for m in enum}
+    table.update({m.value: m for m in enum})  # a code wins over an equal label of another member
+    return table
 
 
 class HouseholdType(Coded):

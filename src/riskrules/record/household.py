@@ -7,18 +7,24 @@ not the same as false or zero. Rules that need an unknown fact report it as unde
 Checks that involve several fields (a window that ends before it starts, identification
 before the risk clue, a member born after the as-of date) live on the smallest model that
 holds all the fields, so pydantic reports them together with every field error.
+
+Whatever the input, :meth:`Household.model_validate` and :meth:`Household.model_validate_json`
+raise only :class:`~riskrules.errors.InvalidRecord`, and never chain pydantic's error to it:
+that error holds the raw input, identity numbers included.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..errors import InvalidRecord
+from ..errors import InvalidRecord, Problem
+from .bounds import DaysCutOff, DisabilityGrade, FetchMinutes, HorizontalMetres, MonthsAway, VerticalMetres
 from .codes import (
     DiscoveryChannel,
     EducationExemption,
@@ -35,7 +41,8 @@ from .codes import (
     ShockKind,
     TransferKind,
 )
-from .problems import problems_from_validation_error
+from .identifiers import duplicate_errors, refuse_identity_number
+from .problems import problems_from_validation_error, raise_all
 from .values import Day, RegionCode, ResidentId, Yuan, bilingual_error
 
 __all__ = [
@@ -48,7 +55,21 @@ __all__ = [
     "MonitoringCase",
     "AssistanceMeasure",
     "Household",
+    "CASE_DATE_FIELDS",
 ]
+
+# The single dates of a monitoring case, none of which may lie after the as-of date. Checked
+# here when validating with an as-of date and by checks.dates_after on a validated record.
+CASE_DATE_FIELDS: tuple[str, ...] = (
+    "clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on",
+    "assistance_started_on", "eliminated_on", "income_above_range_since",
+)
+
+# How many entries a list of the record may hold: far above any real household, low enough that
+# one record cannot make an assessment slow (each item is evaluated by every rule that reads it).
+MAX_MEMBERS = 50
+MAX_ITEMS = 200
+MAX_DATES = 400
 
 
 def F(title: str, zh: str, en: str, **kwargs: Any) -> Any:
@@ -62,9 +83,10 @@ class _Model(BaseModel):
 
 
 def _as_of(info: ValidationInfo) -> date | None:
-    context = info.context or {}
-    value = context.get("as_of")
-    return value if isinstance(value, date) else None
+    context = info.context
+    value = context.get("as_of") if isinstance(context, Mapping) else None
+    # A datetime is a date too, but comparing it with a date raises TypeError.
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
 class Member(_Model):
@@ -78,16 +100,21 @@ class Member(_Model):
     labour_capacity: LabourCapacity | None = F("劳动能力", "技能劳动力、普通劳动力、弱劳动力或半劳动力、丧失劳动力、无劳动力",
                                                "labour capacity", default=None)
     health: Health | None = F("健康状况", "健康、长期慢性病、大病、残疾", "health status", default=None)
-    disability_grade: int | None = F("残疾等级", "残疾等级1-4级（1级最重）", "disability grade 1-4 (1 most severe)",
-                                     default=None, ge=1, le=4, strict=True)
+    disability_grade: DisabilityGrade | None = F("残疾等级", "残疾等级1-4级（1级最重）", "disability grade 1-4 (1 most severe)",
+                                                 default=None)
     in_school: bool | None = F("是否在校", "义务教育阶段是否在校就读", "enrolled in school (compulsory education)", default=None, strict=True)
     education_exemption: EducationExemption | None = F("义务教育豁免", "送教上门、因病缓学或免学", "recognised exemption from attending school",
                                                       default=None)
     basic_medical_insurance: bool | None = F("是否参加基本医疗保险", "是否参加城乡居民或职工基本医疗保险",
                                              "enrolled in basic medical insurance", default=None, strict=True)
-    months_worked_away: int | None = F("外出务工月数", "近12个月外出务工月数", "months worked away from home in the last 12 months",
-                                       default=None, ge=0, le=12, strict=True)
+    months_worked_away: MonthsAway | None = F("外出务工月数", "近12个月外出务工月数", "months worked away from home in the last 12 months",
+                                              default=None)
     willing_to_work: bool | None = F("是否有就业意愿", "是否有务工或发展产业意愿", "willing to work", default=None, strict=True)
+
+    @field_validator("member_id")
+    @classmethod
+    def _id_not_identity_number(cls, value: str) -> str:
+        return refuse_identity_number(value)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "Member":
@@ -123,7 +150,7 @@ class IncomeWindow(_Model):
     property: Yuan | None = F("财产性收入（元）", "财产性收入", "property income", default=None)
     transfer: Yuan | None = F("转移性收入（元）", "转移性收入，含低保、特困供养、养老金、各类补贴",
                               "transfer income, including 低保, 特困供养, pensions and subsidies", default=None)
-    transfer_items: list[TransferItem] | None = F("转移性收入明细", "转移性收入的分项", "itemised transfers", default=None)
+    transfer_items: list[TransferItem] | None = F("转移性收入明细", "转移性收入的分项", "itemised transfers", default=None, max_length=MAX_ITEMS)
     production_costs: Yuan | None = F("生产经营性支出（元）", "生产经营性支出", "production costs", default=None)
 
     @model_validator(mode="after")
@@ -153,12 +180,14 @@ class DrinkingWater(_Model):
     litres_per_person_day: Decimal | None = F("人均日供水量（升）", "每人每天可获得的水量", "litres per person per day",
                                               default=None, ge=0, le=10000, decimal_places=1)
     piped_to_home: bool | None = F("是否自来水入户", "供水是否入户", "piped to the home", default=None, strict=True)
-    fetch_minutes: int | None = F("单次取水往返时间（分钟）", "人力取水往返时间", "minutes for one round trip to fetch water",
-                                  default=None, ge=0, strict=True)
-    horizontal_distance_m: int | None = F("取水水平距离（米）", "取水水平距离", "horizontal distance to the source (m)", default=None, ge=0, strict=True)
-    vertical_distance_m: int | None = F("取水垂直距离（米）", "取水垂直高差", "vertical distance to the source (m)", default=None, ge=0, strict=True)
-    days_cut_off: int | None = F("近12个月断水天数", "近12个月供水中断天数", "days without supply in the last 12 months",
-                                 default=None, ge=0, le=366, strict=True)
+    fetch_minutes: FetchMinutes | None = F("单次取水往返时间（分钟）", "人力取水往返时间", "minutes for one round trip to fetch water",
+                                           default=None)
+    horizontal_distance_m: HorizontalMetres | None = F("取水水平距离（米）", "取水水平距离", "horizontal distance to the source (m)",
+                                                      default=None)
+    vertical_distance_m: VerticalMetres | None = F("取水垂直距离（米）", "取水垂直高差", "vertical distance to the source (m)",
+                                                  default=None)
+    days_cut_off: DaysCutOff | None = F("近12个月断水天数", "近12个月供水中断天数", "days without supply in the last 12 months",
+                                        default=None)
     quality_checked: bool | None = F("水质是否检测或评价", "水质经检测或感官评价", "water quality tested or assessed", default=None, strict=True)
     quality_acceptable: bool | None = F("水质是否合格", "水质检测或感官评价是否合格", "water quality acceptable", default=None, strict=True)
     water_scarce_area: bool | None = F("是否缺水地区", "是否属于缺水地区", "household is in a water-scarce area", default=None, strict=True)
@@ -168,11 +197,14 @@ class DrinkingWater(_Model):
     def _no_bool(cls, v: Any) -> Any:
         if isinstance(v, bool):
             raise bilingual_error("number_type", "水量必须是数字", "water volume must be a number")
-        # Text is accepted as JSON writes a Decimal ("35.0"), in plain digits only.
-        if isinstance(v, str) and not re.fullmatch(r"\d+(\.\d)?", v):
+        # Text is accepted as JSON writes a Decimal ("35.0"), in ASCII digits only.
+        if isinstance(v, str) and not re.fullmatch(r"[0-9]+(\.[0-9])?", v):
             raise bilingual_error("number_text", "水量文本应为如 35 或 35.5 的数字", "water volume text must be a number such as 35 or 35.5")
         if isinstance(v, float):
-            return Decimal(repr(v))
+            v = Decimal(repr(v))
+        # NaN and infinity are not volumes; a signalling NaN would even raise on comparison.
+        if isinstance(v, Decimal) and not v.is_finite():
+            raise bilingual_error("number_type", "水量必须是有限数", "water volume must be a finite number")
         return v
 
 
@@ -198,15 +230,15 @@ class MonitoringCase(_Model):
     township_reviewed_on: Day | None = F("乡镇审核日期", "乡镇审核日期", "township review date", default=None)
     identified_on: Day | None = F("县级审定日期", "县级审定（识别认定）日期", "county approval (identification) date", default=None)
     category: MonitoringCategory | None = F("监测对象类别", "脱贫不稳定户、边缘易致贫户、突发严重困难户", "recorded category", default=None)
-    risk_types: list[RiskType] | None = F("风险类型", "因病、因学、因残等", "recorded risk types", default=None)
+    risk_types: list[RiskType] | None = F("风险类型", "因病、因学、因残等", "recorded risk types", default=None, max_length=20)
     green_channel: bool | None = F("是否绿色通道", "是否先帮扶后认定", "handled through the green channel", default=None, strict=True)
     assistance_started_on: Day | None = F("帮扶开始日期", "落实首项帮扶措施日期", "date assistance started", default=None)
     eliminated_on: Day | None = F("风险消除日期", "标注风险消除日期", "date risk was marked eliminated", default=None)
     elimination_method: EliminationMethod | None = F("风险消除方式", "帮扶消除或自然消除", "elimination method", default=None)
     income_above_range_since: Day | None = F("收入稳定超过监测范围起始日期", "经核实，家庭人均纯收入自该日起稳定高于监测范围",
                                              "date since which income has been verified above the monitoring range", default=None)
-    concentrated_checks: list[Day] | None = F("集中排查日期", "参加集中排查的日期", "dates of concentrated checks", default=None)
-    home_visits: list[Day] | None = F("入户走访日期", "入户走访日期", "dates of home visits", default=None)
+    concentrated_checks: list[Day] | None = F("集中排查日期", "参加集中排查的日期", "dates of concentrated checks", default=None, max_length=MAX_DATES)
+    home_visits: list[Day] | None = F("入户走访日期", "入户走访日期", "dates of home visits", default=None, max_length=MAX_DATES)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "MonitoringCase":
@@ -228,12 +260,10 @@ class MonitoringCase(_Model):
                                   "an elimination method is given without an elimination date", field="eliminated_on")
         as_of = _as_of(info)
         if as_of is not None:
-            for name in ("clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on",
-                         "identified_on", "assistance_started_on", "eliminated_on"):
-                value = getattr(self, name)
-                if value is not None and value > as_of:
-                    raise bilingual_error("date_after_as_of", f"{name} 晚于评估日期 {as_of}", f"{name} is after the as-of date {as_of}",
-                                          field=name)
+            late = [name for name in CASE_DATE_FIELDS if (day := getattr(self, name)) is not None and day > as_of]
+            raise_all("MonitoringCase", [((name,), bilingual_error("date_after_as_of", f"{name} 晚于评估日期 {as_of}",
+                                                                  f"{name} is after the as-of date {as_of}"))
+                                         for name in late])
         return self
 
 
@@ -262,27 +292,30 @@ class Household(_Model):
     household_type: HouseholdType | None = F("户类型", "脱贫户或一般农户", "household type", default=None)
     relocation_site: bool | None = F("是否易地搬迁安置户", "是否居住在易地扶贫搬迁安置点", "living in a relocation site",
                                      default=None, strict=True)
-    members: list[Member] = F("家庭成员", "至少一名成员", "members (at least one)", min_length=1)
+    members: list[Member] = F("家庭成员", "至少一名成员", "members (at least one)", min_length=1, max_length=MAX_MEMBERS)
     income: IncomeWindow | None = F("家庭收入", "近12个月收入", "income of the current 12-month window", default=None)
     previous_income: IncomeWindow | None = F("上期家庭收入", "上一个12个月统计期的收入，用于判断收入大幅缩减",
                                              "income of the previous window, for income falls", default=None)
     rigid_expenditures: list[RigidExpenditure] | None = F("刚性支出", "医疗、教育等刚性支出；空列表表示没有", "rigid expenditures; [] means none",
-                                                          default=None)
+                                                          default=None, max_length=MAX_ITEMS)
     housing_grade: HousingGrade | None = F("住房安全等级", "A、B、C、D级或无房", "housing safety grade", default=None)
     drinking_water: DrinkingWater | None = F("饮水安全", "饮水安全状况", "drinking water", default=None)
-    shocks: list[Shock] | None = F("突发事件", "近期突发事件；空列表表示没有", "shocks; [] means none", default=None)
+    shocks: list[Shock] | None = F("突发事件", "近期突发事件；空列表表示没有", "shocks; [] means none", default=None, max_length=MAX_ITEMS)
     monitoring_case: MonitoringCase | None = F("监测帮扶案卷", "已有监测帮扶程序时填写", "the monitoring case, if any", default=None)
     assistance_measures: list[AssistanceMeasure] | None = F("帮扶措施", "已落实的帮扶措施；空列表表示没有",
-                                                            "assistance measures; [] means none", default=None)
+                                                            "assistance measures; [] means none", default=None,
+                                                            max_length=MAX_ITEMS)
+
+    @field_validator("household_id")
+    @classmethod
+    def _id_not_identity_number(cls, value: str) -> str:
+        return refuse_identity_number(value)
 
     @field_validator("members")
     @classmethod
     def _unique_members(cls, members: list[Member]) -> list[Member]:
-        seen: set[str] = set()
-        for m in members:
-            if m.member_id in seen:
-                raise bilingual_error("duplicate_member", f"成员编号 {m.member_id} 重复", f"member id {m.member_id} appears twice")
-            seen.add(m.member_id)
+        # Every duplicate at its own path (members[3].member_id), never quoting the id.
+        raise_all("Household", duplicate_errors(members))
         return members
 
     @model_validator(mode="after")
@@ -296,21 +329,43 @@ class Household(_Model):
     @classmethod
     def model_validate(cls, obj: Any, *, strict: bool | None = None, from_attributes: bool | None = None,
                        context: Any | None = None, **kwargs: Any) -> "Household":
-        try:
-            return super().model_validate(obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs)
-        except ValidationError as error:
-            raise InvalidRecord(problems_from_validation_error(error)) from None
+        parent = super().model_validate
+        return _validated(lambda: parent(obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs))
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, *, strict: bool | None = None,
                             context: Any | None = None, **kwargs: Any) -> "Household":
-        try:
-            return super().model_validate_json(json_data, strict=strict, context=context, **kwargs)
-        except ValidationError as error:
-            raise InvalidRecord(problems_from_validation_error(error)) from None
+        parent = super().model_validate_json
+        return _validated(lambda: parent(json_data, strict=strict, context=context, **kwargs))
 
     def member(self, member_id: str) -> Member:
         for m in self.members:
             if m.member_id == member_id:
                 return m
         raise KeyError(member_id)
+
+
+def _validated(validate: Callable[[], Household]) -> Household:
+    """``validate()``, with every failure turned into an :class:`InvalidRecord` and nothing else."""
+    try:
+        return validate()
+    except ValidationError as error:
+        problems = _problems(error)
+    except RecursionError:
+        problems = [Problem("$", "too_deep", "记录嵌套过深", "the record is nested too deeply")]
+    except Exception as error:  # noqa: BLE001 -- the promise is "only InvalidRecord, for any input"
+        # The exception's message may quote the input: only its type is reported. Tests assert
+        # that no JSON-like input ever lands here, so a bug in a validator is still seen.
+        problems = [Problem("$", "validation_failed", f"无法校验该记录（{type(error).__name__}）",
+                            f"the record could not be validated ({type(error).__name__})")]
+    # Raised outside the except blocks, so that __context__ (like __cause__) stays None: the
+    # ValidationError holds the raw input, identity numbers included.
+    raise InvalidRecord(problems)
+
+
+def _problems(error: ValidationError) -> list[Problem]:
+    try:
+        return problems_from_validation_error(error)
+    except Exception as failure:  # noqa: BLE001 -- reading a report must not leak it either
+        return [Problem("$", "validation_failed", f"无法读取校验结果（{type(failure).__name__}）",
+                        f"the validation report could not be read ({type(failure).__name__})")]

@@ -1,19 +1,25 @@
-"""Value types of the intake record: money, region codes, resident identity numbers.
+"""Value types of the intake record: money, region codes, resident identity numbers, dates.
 
 Every check here refuses to guess: ``"abc"`` is not 0, ``""`` is not ``None``, ``12.345`` yuan is
-not rounded, ``true`` is not 1. Error messages never repeat an identity number in full.
+not rounded, ``true`` is not 1, ``"１２３"`` (full-width digits) is not 123. Digits are ASCII
+``[0-9]`` everywhere, as in the published JSON schema (a regular expression's digit class
+would also match every Unicode digit in Python). Error messages never repeat an identity number in full.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import core_schema
+
+from .bounds import FIRST_DAY, LAST_DAY
+from .problems import bilingual_error
 
 __all__ = [
     "Yuan",
@@ -21,25 +27,15 @@ __all__ = [
     "fen_to_yuan",
     "RegionCode",
     "ResidentId",
+    "id_check_digit",
+    "contains_identity_number",
     "bilingual_error",
     "PROVINCE_CODES",
     "Day",
 ]
 
 
-def bilingual_error(code: str, zh: str, en: str, field: str | None = None) -> PydanticCustomError:
-    """A validation error that carries its Chinese message alongside the English one.
-
-    ``field`` names the field inside the model that a cross-field check blames, so the
-    reported path points at it rather than at the whole model.
-    """
-    ctx: dict[str, str] = {"zh": zh, "en": en}
-    if field:
-        ctx["field"] = field
-    return PydanticCustomError(code, en, ctx)
-
-
-_MONEY_TEXT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
 
 
 def _parse_yuan(value: Any) -> Decimal:
@@ -58,7 +54,7 @@ def _parse_yuan(value: Any) -> Decimal:
         except InvalidOperation:
             raise bilingual_error("money_type", "金额不是有效数字", "money is not a valid number") from None
     elif isinstance(value, str):
-        if not _MONEY_TEXT.match(value.strip()) or value.strip() != value:
+        if not _MONEY_TEXT.fullmatch(value):
             raise bilingual_error(
                 "money_text",
                 "金额文本格式应为如 1234.56 的数字（最多两位小数）",
@@ -83,7 +79,7 @@ def _parse_yuan(value: Any) -> Decimal:
 Yuan = Annotated[
     Decimal,
     BeforeValidator(_parse_yuan),
-    Field(json_schema_extra={"type": ["number", "string"], "pattern": r"^\d+(\.\d{1,2})?$"}),
+    Field(json_schema_extra={"type": ["number", "string"], "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
 ]
 """Money in yuan (元): a non-negative ``Decimal`` with at most two decimals."""
 
@@ -115,7 +111,7 @@ PROVINCE_CODES: dict[str, str] = {
 def _check_region(value: Any) -> str:
     if not isinstance(value, str):
         raise bilingual_error("region_type", "行政区划代码必须是文本", "region code must be text")
-    if not re.fullmatch(r"\d{6}|\d{12}", value):
+    if not re.fullmatch(r"[0-9]{6}|[0-9]{12}", value):
         raise bilingual_error(
             "region_format",
             "行政区划代码应为6位县级代码或12位村级代码",
@@ -133,20 +129,63 @@ def _check_region(value: Any) -> str:
 RegionCode = Annotated[
     str,
     BeforeValidator(_check_region),
-    Field(json_schema_extra={"pattern": r"^(\d{6}|\d{12})$"}),
+    Field(json_schema_extra={"pattern": r"^([0-9]{6}|[0-9]{12})$"}),
 ]
 """A GB/T 2260 region code (行政区划代码): 6-digit county or 12-digit village."""
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_MASKED_ID = re.compile(r"^\d{4}\*{10}\d{3}[\dX]$")
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+_MASKED_ID = re.compile(r"[0-9]{4}\*{10}[0-9]{3}[0-9X]")
+# An 18-character run inside longer text (an id that embeds an identity number).
+_ID_RUN = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
 
 
 def id_check_digit(first17: str) -> str:
     """GB 11643-1999 check character (校验码) of the first 17 digits."""
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
+
+
+def _embedded_birth(number: str) -> date | None:
+    """The birth date in digits 7-14 of an 18-digit number, or None if no such calendar date."""
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    if year < 1 or not 1 <= month <= 12:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:  # day 0 or past the month's end
+        return None
+
+
+def _identity_error(number: str) -> Exception | None:
+    """Why ``number`` (upper case) is not a valid resident identity number; None if it is one."""
+    if not _ID_NUMBER.fullmatch(number):
+        return bilingual_error("id_format", "身份证号码应为18位数字（最后一位可为X）",
+                               "identity number must have 18 characters, digits 0-9 (last may be X)")
+    if number[:2] not in PROVINCE_CODES:
+        return bilingual_error("id_region", "身份证号码的地区码无效", "identity number has an invalid region code")
+    born = _embedded_birth(number)
+    if born is None:
+        return bilingual_error("id_birth", "身份证号码中的出生日期无效", "identity number has an invalid birth date")
+    # A birth date before 1900 or in the future is a typing error, not a person.
+    if not FIRST_DAY <= born <= date.today():
+        return bilingual_error("id_birth_range", f"身份证号码中的出生日期应在 {FIRST_DAY} 至今天之间",
+                               f"the birth date in an identity number must be from {FIRST_DAY} to today")
+    if id_check_digit(number[:17]) != number[17]:
+        return bilingual_error("id_check_digit", "身份证号码校验码错误", "identity number check digit is wrong")
+    return None
+
+
+def contains_identity_number(text: str) -> bool:
+    """Whether ``text`` is, or holds, a valid resident identity number (full-width digits too).
+
+    Used on free-text ids: an id is shown in every output, so it must not carry an identity
+    number that the masking of :class:`ResidentId` would otherwise protect.
+    """
+    normal = unicodedata.normalize("NFKC", text).upper()
+    return any(_identity_error(run) is None for run in _ID_RUN.findall(normal))
 
 
 class ResidentId:
@@ -163,23 +202,14 @@ class ResidentId:
     def __init__(self, value: str):
         if not isinstance(value, str):
             raise bilingual_error("id_type", "身份证号码必须是文本", "identity number must be text")
-        text = value.upper()
-        if _MASKED_ID.match(text):
+        text = str.__str__(value).upper()
+        if _MASKED_ID.fullmatch(text):
             self._value = text
             self.verified = False
             return
-        if not re.fullmatch(r"\d{17}[\dX]", text):
-            raise bilingual_error(
-                "id_format", "身份证号码应为18位（最后一位可为X）", "identity number must have 18 characters (last may be X)"
-            )
-        if PROVINCE_CODES.get(text[:2]) is None:
-            raise bilingual_error("id_region", "身份证号码的地区码无效", "identity number has an invalid region code")
-        try:
-            date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-        except ValueError:
-            raise bilingual_error("id_birth", "身份证号码中的出生日期无效", "identity number has an invalid birth date") from None
-        if id_check_digit(text[:17]) != text[17]:
-            raise bilingual_error("id_check_digit", "身份证号码校验码错误", "identity number check digit is wrong")
+        error = _identity_error(text)
+        if error is not None:
+            raise error
         self._value = text
         self.verified = True
 
@@ -189,10 +219,7 @@ class ResidentId:
 
     @property
     def birth_date(self) -> date | None:
-        if not self.verified:
-            return None
-        v = self._value
-        return date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+        return _embedded_birth(self._value) if self.verified else None
 
     def reveal(self) -> str:
         return self._value
@@ -215,8 +242,9 @@ class ResidentId:
             return value if isinstance(value, ResidentId) else cls(value)
 
         def serialize(value: "ResidentId", info: core_schema.SerializationInfo) -> str:
-            context = info.context or {}
-            return value.reveal() if context.get("reveal_identity") else value.masked
+            context = info.context
+            reveal = isinstance(context, dict) and bool(context.get("reveal_identity"))
+            return value.reveal() if reveal else value.masked
 
         return core_schema.no_info_plain_validator_function(
             validate,
@@ -225,23 +253,29 @@ class ResidentId:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return {"type": "string", "pattern": r"^(\d{17}[\dX]|\d{4}\*{10}\d{3}[\dX])$"}
+        return {"type": "string", "pattern": r"^([0-9]{17}[0-9X]|[0-9]{4}\*{10}[0-9]{3}[0-9X])$"}
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _parse_day(value: Any) -> date:
     # A datetime is a date subclass; a timestamp with a time of day is not a calendar date.
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
-        except ValueError:
+            day = date.fromisoformat(value)
+        except ValueError:  # month 13, 29 February of a common year...
             raise bilingual_error("date_invalid", "日期不存在", "no such calendar date") from None
-    raise bilingual_error("date_format", "日期格式应为 YYYY-MM-DD", "date must be written YYYY-MM-DD")
+    else:
+        raise bilingual_error("date_format", "日期格式应为 YYYY-MM-DD", "date must be written YYYY-MM-DD")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise bilingual_error("date_out_of_range", f"日期应在 {FIRST_DAY} 至 {LAST_DAY} 之间",
+                              f"a date must be from {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 Day = Annotated[date, BeforeValidator(_parse_day)]
-"""A calendar date (日期), given as ``datetime.date`` or ``"YYYY-MM-DD"``; nothing else."""
+"""A calendar date (日期) from 1900-01-01 to 2099-12-31, given as ``datetime.date`` or
+``"YYYY-MM-DD"``; nothing else."""
