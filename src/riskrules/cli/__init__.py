@@ -54,3 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as e:
         print(f"riskrules: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (riskrules demo | head): not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
