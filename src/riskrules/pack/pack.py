@@ -13,12 +13,14 @@ a silent answer).
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..assessment import Assessment, Flag, RulePackInfo, Undecided
+from ..assessment import Assessment, Citation, Flag, RulePackInfo, Undecided
 from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
 from ..engine.durable_host import DurableRunner, RuleNotCompilable
 from ..engine.reference import ReferenceRule, ReferenceRunner
@@ -70,10 +72,8 @@ class RulePack:
         self._plan: CompiledPack = compile_pack(self.ruleset, self.parameters, log)
         log.raise_if_any()
         self.rules: list[Rule] = self.ruleset.rules
-        self._info = RulePackInfo(name=self.name, version=self.version)
         self._flag_order = sorted(self._plan.order, key=lambda c: c.rule.id)
-        self._encoder = FactEncoder(self._plan, self.parameters, self.calendar, self.ruleset.periods)
-        self._explainer = FlagBuilder(self._plan, self.parameters, self.ruleset.periods)
+        self._use_parameters(self.parameters)
         self._reference = ReferenceRunner([ReferenceRule(c.rule.id, c.evaluate, c.rule.concludes) for c in self._plan.order])
         try:
             self._runner = DurableRunner(f"riskrules_{self.version}", self._plan.engine_rules, self._plan.unheard_signals)
@@ -82,6 +82,27 @@ class RulePack:
             raise RulePackError(f"durable-rules cannot compile this condition: {e.detail}",
                                 message_zh="durable-rules 无法编译该条件（条件过于复杂时请拆分为信号或定义）",
                                 file=rule.file, line=rule.line, rule_id=rule.id) from None
+
+    def _use_parameters(self, table: ParameterTable) -> None:
+        self.parameters = table
+        self._info = RulePackInfo(name=self.name, version=self.version)
+        self._encoder = FactEncoder(self._plan, table, self.calendar, self.ruleset.periods)
+        self._explainer = FlagBuilder(self._plan, table, self.ruleset.periods)
+
+    def with_parameters(self, overrides: Mapping[str, Any]) -> "RulePack":
+        """The same rules with some parameters fixed to one value everywhere (参数覆盖): what a
+        test case uses to ask "what if the range were 6,500?". The rules are not compiled again;
+        the version names the overrides, so two such packs never pass for one another."""
+        if not overrides:
+            return self
+        text = json.dumps({k: overrides[k] for k in sorted(overrides)}, ensure_ascii=False, sort_keys=True, default=str)
+        source = Citation(document="参数覆盖 / parameter override", issuer="riskrules", date="2000",
+                          clause="overrides", quote=text[:4000], note="set by the caller, not a policy text")
+        table = self.parameters.overridden(overrides, source)
+        clone = copy.copy(self)
+        clone.version = f"{self.version}+{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+        clone._use_parameters(table)
+        return clone
 
     @property
     def durable_ruleset(self) -> str:

@@ -154,6 +154,19 @@ class ParameterTable:
     def jurisdictions(self) -> list[str]:
         return sorted(self.places)
 
+    def overridden(self, overrides: Mapping[str, Any], source: Citation) -> "ParameterTable":
+        """A copy in which each parameter of ``overrides`` has that one value, everywhere and
+        always (a test case's "what if"). Values are checked as a pack's are."""
+        values = {name: dict(by_place) for name, by_place in self.values.items()}
+        for name, raw in overrides.items():
+            decl = self.decls.get(name)
+            if decl is None:
+                raise RulePackError(f"parameter '{name}' is not declared", message_zh=f"参数 '{name}' 未声明",
+                                    suggestion=suggest(name, self.decls))
+            value = _typed(decl, raw, "<overrides>", 0)
+            values[name] = {"CN": [ParameterValue(name, "CN", date(2000, 1, 1), value, True, source, "<overrides>", 0)]}
+        return ParameterTable(self.decls, values)
+
 
 def load_parameters(root: Path, log: ErrorLog | None = None) -> ParameterTable:
     """Every declared parameter and its values. Errors go to ``log`` and the broken entry is
