@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,29 +106,131 @@ def test_check_reports_a_broken_pack(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "riskrules:" in capsys.readouterr().err
 
 
-def test_diff_of_two_packs_names_who_gains_and_loses(pack: riskrules.RulePack, tmp_path: Path) -> None:
+def _changed_pack(tmp_path: Path, national_range: str) -> riskrules.RulePack:
     import shutil
 
-    from riskrules.outputs.diff import diff_packs
     from riskrules.pack.pack import bundled_rules_path
 
     changed = tmp_path / "rules"
     shutil.copytree(bundled_rules_path(), changed)
     cn = changed / "parameters" / "CN.yaml"
-    cn.write_text(cn.read_text(encoding="utf-8").replace("        value: 6000\n", "        value: 4800\n", 1), encoding="utf-8")
-    new = riskrules.load_rules(changed)
+    cn.write_text(cn.read_text(encoding="utf-8").replace("        value: 6000\n", f"        value: {national_range}\n", 1),
+                  encoding="utf-8")
+    return riskrules.load_rules(changed)
+
+
+@pytest.fixture(scope="module")
+def range_4800(tmp_path_factory: pytest.TempPathFactory) -> riskrules.RulePack:
+    return _changed_pack(tmp_path_factory.mktemp("r4800"), "4800")
+
+
+def test_diff_of_two_packs_names_who_gains_and_loses(pack: riskrules.RulePack, range_4800: riskrules.RulePack) -> None:
+    from riskrules.outputs.diff import diff_packs
+
     records = list(riskrules.load_examples().values())
-    result = diff_packs(pack, new, records, AS_OF)
+    result = diff_packs(pack, range_4800, records, AS_OF)
     lost = {(c.household_id, c.rule_id) for c in result.changes if c.change == "lost"}
-    marginal = riskrules.load_example("marginal_prone")  # 4,900 per head: inside 6,000, not inside 4,800
-    assert (marginal.household_id, "identification.marginal_prone") in lost
+    green = riskrules.load_example("green_channel")  # sudden only because its income after rigid spending was inside 6,000
+    assert (green.household_id, "identification.sudden_severe_difficulty") in lost
+    change = next(c for c in result.changes if c.household_id == green.household_id and c.change == "lost")
+    assert "6,000.00" in change.explanation_zh and change.new_conclusion is None and change.old.outcome == "fired"
+    assert change.new.outcome == "false" and any("4,800.00 元" in item for item in change.new.read)
     unstable = riskrules.load_example("unstable_out_of_poverty")  # 4,600: inside both
     assert not any(c.household_id == unstable.household_id and c.rule_id.startswith("identification.") for c in result.changes)
-    counts = result.counts()
-    assert counts["identification.marginal_prone"]["lost"] >= 1
-    change = next(c for c in result.changes if c.rule_id == "identification.marginal_prone" and c.change == "lost")
-    assert "6,000.00" in change.explanation_zh and change.new_conclusion is None
-    assert result.households == len(records) and result.old_version != result.new_version
+    assert result.counts()["identification.sudden_severe_difficulty"]["lost"] >= 1
+    assert result.households == len(records) and result.old_version != result.new_version and result.rejected == 0
+
+
+def test_a_household_that_changes_category_is_one_reclassified_row(pack: riskrules.RulePack,
+                                                                  range_4800: riskrules.RulePack) -> None:
+    from riskrules.outputs.diff import diff_packs
+
+    marginal = riskrules.load_example("marginal_prone")  # 4,900 per head: inside 6,000; over 4,800 with heavy spending
+    result = diff_packs(pack, range_4800, [marginal], AS_OF)
+    rows = [c for c in result.changes if c.kind == "monitoring_object"]
+    assert len(rows) == 1
+    (row,) = rows
+    assert (row.change, row.from_category, row.to_category) == ("reclassified", "marginal_prone", "sudden_severe_difficulty")
+    assert row.old.rule_id == "identification.marginal_prone" and row.rule_id == row.new.rule_id == "identification.sudden_severe_difficulty"
+    assert "6,000.00" in (row.old.explanation_zh or "") and "4,800.00" in (row.new.explanation_zh or "")
+    assert not any(rule.startswith("identification.") for rule in result.counts())
+    assert result.reclassifications() == {"marginal_prone → sudden_severe_difficulty": 1}
+    line = json.loads(result.to_json_lines().splitlines()[0])
+    assert (line["change"], line["from"], line["to"]) == ("reclassified", "marginal_prone", "sudden_severe_difficulty")
+    assert line["old"]["explanation_zh"] and line["new"]["explanation_zh"]
+
+
+@pytest.fixture()
+def loaded(monkeypatch: pytest.MonkeyPatch, pack: riskrules.RulePack, range_4800: riskrules.RulePack) -> None:
+    """``riskrules diff`` given --old rules/ and --new <anything else> gets the packs already loaded."""
+    import riskrules.cli.diff
+
+    monkeypatch.setattr(riskrules.cli.diff, "load_rules",
+                        lambda path: pack if Path(path).resolve() == (ROOT / "rules").resolve() else range_4800)
+
+
+def _diff(tmp_path: Path, rows: list[Any], *extra: str, rejects: str | None = None) -> tuple[int, str, dict[str, Any]]:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
+                      encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["diff", str(source), "--old", str(ROOT / "rules"), "--new", str(tmp_path / "rules"),
+                     "--as-of", "2022-07-31", "--rejects", rejects or str(tmp_path / "rejects.jsonl"), *extra])
+    lines = err.getvalue().strip().splitlines()
+    summary = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    return code, out.getvalue(), summary
+
+
+def test_diff_command_counts_rejects_whatever_the_rejects_path(tmp_path: Path, loaded: None) -> None:
+    good = json.loads(riskrules.examples.example_json("marginal_prone"))
+    hainan = json.loads(riskrules.examples.example_json("hainan_working_days"))
+    rows = [good, "{not json", {"household_id": "X"}, "[1]"]
+    for rejects in (str(tmp_path / "rejects.jsonl"), os.devnull, str(tmp_path / "r" / ".." / "again.jsonl")):
+        (tmp_path / "r").mkdir(exist_ok=True)
+        code, out, summary = _diff(tmp_path, rows, rejects=rejects)
+        assert code == 3 and summary["rejected"] == 3 and summary["households"] == 1, (rejects, summary)
+        assert summary["reclassified"] == {"marginal_prone → sudden_severe_difficulty": 1}
+    written = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["row"] for r in written] == [2, 3, 4] and written[0]["problems"][0]["code"] == "json_invalid"
+    assert written[1]["household_id"] == "X"
+    # A row valid for the old pack that an assessment refuses (no 2027 calendar) is rejected, not fatal.
+    hainan["monitoring_case"] = {"clue_found_on": "2026-12-20"}
+    source = tmp_path / "late.jsonl"
+    source.write_text(json.dumps(hainan, ensure_ascii=False) + "\n" + json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["diff", str(source), "--old", str(ROOT / "rules"), "--new", str(tmp_path / "rules"),
+                     "--as-of", "2026-12-28", "--rejects", str(tmp_path / "late-rejects.jsonl")])
+    assert code == 3 and json.loads(err.getvalue().strip().splitlines()[-1])["rejected"] == 1
+    (reject,) = [json.loads(x) for x in (tmp_path / "late-rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert reject["row"] == 1 and reject["problems"][0]["code"] == "calendar_not_covered"
+
+
+def test_diff_command_refuses_a_rejects_file_that_is_its_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               loaded: None) -> None:
+    source = tmp_path / "in.jsonl"
+    text = riskrules.examples.example_json("marginal_prone").replace("\n", " ") + "\n"
+    source.write_text(text, encoding="utf-8")
+    code = main(["diff", str(source), "--old", str(ROOT / "rules"), "--new", str(tmp_path / "rules"), "--as-of", "2022-07-31",
+                 "--rejects", str(tmp_path / "." / "in.jsonl")])
+    assert code == 2 and "is the input file" in capsys.readouterr().err
+    assert source.read_text(encoding="utf-8") == text
+    code = main(["diff", str(source), "--old", str(ROOT / "rules"), "--new", str(tmp_path / "rules"), "--as-of", "2022-07-31",
+                 "--rejects", str(tmp_path / "no" / "such" / "dir.jsonl")])
+    assert code == 2 and "cannot write the rejects file" in capsys.readouterr().err
+
+
+def test_diff_explain_shows_both_explanations_side_by_side(tmp_path: Path, loaded: None) -> None:
+    code, out, summary = _diff(tmp_path, [json.loads(riskrules.examples.example_json("marginal_prone"))], "--explain",
+                               "--width", "140")
+    assert code == 0 and summary["households"] == 1
+    lines = out.splitlines()
+    assert lines[0].endswith("reclassified  marginal_prone → sudden_severe_difficulty")
+    assert lines[1].startswith("old: identification.marginal_prone fired") and "│ new: identification.sudden_severe_difficulty fired" in lines[1]
+    left = "".join(line.split(" │ ")[0].strip() for line in lines[1:] if " │ " in line)
+    right = "".join(line.split(" │ ")[-1].strip() for line in lines[1:] if " │ " in line)
+    assert "6,000.00" in left and "4,800.00" in right and "{" not in out.replace('{"category"', "")
 
 
 def test_a_row_that_needs_a_missing_calendar_is_rejected_not_fatal(pack: riskrules.RulePack) -> None:

@@ -1,33 +1,88 @@
 """Compare two rule-pack versions over the same households (规则包变更影响).
 
-Policy staff who change a threshold or a rule see who gains or loses which flag, and why: each
-change carries the explanation of the side on which the flag stands.
+Policy staff who change a threshold or a rule see who gains or loses which flag, and why. Each
+change carries both sides: on the side where the rule fired, its conclusion and explanation; on
+the other, its outcome (decided false, or undecided and what it asks for) and the facts and
+parameters it read. A household whose monitoring-object category changes (边缘易致贫户 →
+突发严重困难户) is one ``reclassified`` change from one category to the other, not a loss and
+a gain.
+
+    from riskrules.outputs.diff import diff_packs
+    result = diff_packs(old, new, records, as_of=date(2023, 1, 1))
+    for c in result.changes:
+        print(c.household_id, c.change, c.rule_id, c.from_category, c.to_category)
+    print(result.counts(), result.reclassifications())
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from ..assessment import Assessment, Flag
+from ..assessment import Assessment, Flag, FlagKind
+from ..errors import InvalidRecord
 from ..pack.pack import RulePack
 from ..record.household import Household
 
-__all__ = ["FlagChange", "PackDiff", "diff_packs"]
+__all__ = ["Side", "FlagChange", "PackDiff", "diff_packs", "rule_reading", "side_by_side", "rendered"]
+
+FIRED, FALSE, UNDECIDED, NOT_IN_PACK = "fired", "false", "undecided", "not in this pack"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One rule on one side of the comparison (old pack or new pack)."""
+
+    rule_id: str
+    outcome: str                                  # fired | false | undecided | not in this pack
+    conclusion: dict[str, Any] | None = None      # when fired
+    explanation_zh: str | None = None             # when fired
+    explanation_en: str | None = None
+    ask_for: list[str] = field(default_factory=list)   # when undecided
+    read: list[str] = field(default_factory=list)      # when not fired: "fact = value", "parameter = value (from 23)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "outcome": self.outcome, "conclusion": self.conclusion,
+                "explanation_zh": self.explanation_zh, "explanation_en": self.explanation_en,
+                "ask_for": list(self.ask_for), "read": list(self.read)}
 
 
 @dataclass(frozen=True)
 class FlagChange:
+    """One household's change: a flag gained, lost or changed, or a category reclassified."""
+
     household_id: str
-    change: str              # "gained" | "lost" | "changed"
-    rule_id: str
+    change: str                      # "gained" | "lost" | "changed" | "reclassified"
+    rule_id: str                     # the rule whose flag changed (for reclassified: the new category's rule)
     kind: str
-    old_conclusion: dict[str, Any] | None
-    new_conclusion: dict[str, Any] | None
-    explanation_zh: str
-    explanation_en: str
+    old: Side
+    new: Side
+    from_category: str | None = None  # reclassified: the category before
+    to_category: str | None = None    # reclassified: the category after
+
+    @property
+    def old_conclusion(self) -> dict[str, Any] | None:
+        return self.old.conclusion
+
+    @property
+    def new_conclusion(self) -> dict[str, Any] | None:
+        return self.new.conclusion
+
+    @property
+    def explanation_zh(self) -> str:
+        """The explanation of the side on which the flag stands (the new one unless lost)."""
+        return (self.new if self.new.outcome == FIRED else self.old).explanation_zh or ""
+
+    @property
+    def explanation_en(self) -> str:
+        return (self.new if self.new.outcome == FIRED else self.old).explanation_en or ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"household_id": self.household_id, "change": self.change, "rule_id": self.rule_id, "kind": self.kind,
+                "from": self.from_category, "to": self.to_category, "old": self.old.as_dict(), "new": self.new.as_dict()}
 
 
 @dataclass
@@ -35,41 +90,205 @@ class PackDiff:
     old_version: str
     new_version: str
     households: int = 0
+    rejected: int = 0
     changes: list[FlagChange] = field(default_factory=list)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """{rule_id: {"gained": n, "lost": n, "changed": n}}"""
+        """{rule_id: {"gained": n, "lost": n, "changed": n}}; reclassifications are counted by
+        :meth:`reclassifications`, not as a loss and a gain."""
         out: dict[str, dict[str, int]] = {}
         for c in self.changes:
+            if c.change == "reclassified":
+                continue
             out.setdefault(c.rule_id, {"gained": 0, "lost": 0, "changed": 0})[c.change] += 1
         return dict(sorted(out.items()))
 
+    def reclassifications(self) -> dict[str, int]:
+        """{"marginal_prone → sudden_severe_difficulty": n}"""
+        out: dict[str, int] = {}
+        for c in self.changes:
+            if c.change == "reclassified":
+                key = f"{c.from_category} → {c.to_category}"
+                out[key] = out.get(key, 0) + 1
+        return dict(sorted(out.items()))
+
     def to_json_lines(self) -> str:
-        return "".join(json.dumps(asdict(c), ensure_ascii=False, sort_keys=True) + "\n" for c in self.changes)
+        return "".join(json.dumps(c.as_dict(), ensure_ascii=False, sort_keys=True) + "\n" for c in self.changes)
+
+    def explained(self, width: int = 160) -> str:
+        """Every change with the old and new explanations side by side (``riskrules diff --explain``)."""
+        return "\n".join(side_by_side(c, width) for c in self.changes)
 
 
-def _by_rule(a: Assessment) -> dict[str, Flag]:
-    return {f.rule_id: f for f in a.flags}
+def diff_packs(old: RulePack, new: RulePack, records: Iterable[Household | Mapping[str, Any]], as_of: date,
+               jurisdiction: str | None = None, *,
+               on_invalid: Callable[[int, Any, InvalidRecord], None] | None = None) -> PackDiff:
+    """Assess every record with both packs and list what changed.
 
-
-def diff_packs(old: RulePack, new: RulePack, records: Iterable[Household], as_of: date,
-               jurisdiction: str | None = None) -> PackDiff:
-    """Assess every record with both packs. A record either pack cannot assess raises, naming it:
-    validate records first (as ``riskrules diff`` does, sending bad rows to its rejects file)."""
+    A record either pack refuses raises :class:`~riskrules.errors.InvalidRecord`, unless
+    ``on_invalid(index, record, error)`` is given: then it is called (``index`` counts from 0
+    in ``records``), the record is counted in ``rejected`` and the diff goes on."""
     result = PackDiff(old.version, new.version)
-    for record in records:
+    for index, record in enumerate(records):
+        try:
+            before = old.assess(record, as_of=as_of, jurisdiction=jurisdiction)
+            after = new.assess(record, as_of=as_of, jurisdiction=jurisdiction)
+        except InvalidRecord as e:
+            if on_invalid is None:
+                raise
+            result.rejected += 1
+            on_invalid(index, record, e)
+            continue
         result.households += 1
-        before = _by_rule(old.assess(record, as_of=as_of, jurisdiction=jurisdiction))
-        after = _by_rule(new.assess(record, as_of=as_of, jurisdiction=jurisdiction))
-        for rule_id in sorted(before.keys() | after.keys()):
-            b, a = before.get(rule_id), after.get(rule_id)
-            if b is not None and a is not None and b.conclusion == a.conclusion:
-                continue
-            change = "gained" if b is None else "lost" if a is None else "changed"
-            shown = a if a is not None else b
-            assert shown is not None
-            result.changes.append(FlagChange(
-                household_id=record.household_id, change=change, rule_id=rule_id, kind=shown.kind,
-                old_conclusion=b.conclusion if b else None, new_conclusion=a.conclusion if a else None,
-                explanation_zh=shown.explanation_zh, explanation_en=shown.explanation_en))
+        result.changes.extend(_changes(old, new, record, as_of, jurisdiction, before, after))
     return result
+
+
+def _changes(old: RulePack, new: RulePack, record: Any, as_of: date, jurisdiction: str | None,
+             before: Assessment, after: Assessment) -> list[FlagChange]:
+    b_flags = {f.rule_id: f for f in before.flags}
+    a_flags = {f.rule_id: f for f in after.flags}
+    rows: list[FlagChange] = []
+
+    def side(pack: RulePack, a: Assessment, flags: dict[str, Flag], rule_id: str) -> Side:
+        if not any(r.id == rule_id for r in pack.rules):
+            return Side(rule_id, NOT_IN_PACK)
+        flag = flags.get(rule_id)
+        if flag is not None:
+            flag = rendered(flag)
+            return Side(rule_id, FIRED, flag.conclusion, flag.explanation_zh, flag.explanation_en)
+        asks = next((u.ask_for for u in a.undecided if u.rule_id == rule_id), None)
+        read = rule_reading(pack, rule_id, record, as_of, jurisdiction)
+        return Side(rule_id, UNDECIDED if asks is not None else FALSE, ask_for=list(asks or []), read=read)
+
+    for rule_id in sorted(b_flags.keys() | a_flags.keys()):
+        b, a = b_flags.get(rule_id), a_flags.get(rule_id)
+        if b is not None and a is not None and b.conclusion == a.conclusion:
+            continue
+        change = "gained" if b is None else "lost" if a is None else "changed"
+        shown = a if a is not None else b
+        assert shown is not None
+        rows.append(FlagChange(household_id=before.household_id, change=change, rule_id=rule_id, kind=str(shown.kind),
+                               old=side(old, before, b_flags, rule_id), new=side(new, after, a_flags, rule_id)))
+    was, now = before.category, after.category
+    if was is not None and now is not None and was != now:
+        old_flag = _category_flag(before, was)
+        new_flag = _category_flag(after, now)
+        paired = {old_flag.rule_id, new_flag.rule_id}
+        rows = [r for r in rows if not (r.kind == FlagKind.MONITORING_OBJECT.value and r.rule_id in paired)]
+        rows.insert(0, FlagChange(household_id=before.household_id, change="reclassified", rule_id=new_flag.rule_id,
+                                  kind=FlagKind.MONITORING_OBJECT.value, from_category=was, to_category=now,
+                                  old=side(old, before, b_flags, old_flag.rule_id),
+                                  new=side(new, after, a_flags, new_flag.rule_id)))
+    return rows
+
+
+def rendered(flag: Flag) -> Flag:
+    """The flag with its facts, parameters and sentences available (flags of an assessment made
+    with ``explain=False`` render them on request)."""
+    explained = getattr(flag, "explained", None)
+    return explained() if callable(explained) else flag
+
+
+def _category_flag(a: Assessment, category: str) -> Flag:
+    return next(f for f in a.flags_of(FlagKind.MONITORING_OBJECT) if str(f.conclusion.get("category")) == category)
+
+
+def rule_reading(pack: RulePack, rule_id: str, record: Any, as_of: date, jurisdiction: str | None) -> list[str]:
+    """The facts and parameters a rule read for a household, with the values it compared
+    (``income.per_capita_net = 6,200.00 元``; ``monitoring_range = 6,500.00 元 (from 23,
+    effective 2023-01-01)``): what to show for a rule that did not fire. Facts it reads through
+    its signals and the start dates of its deadlines are included. Best effort: empty when it
+    cannot be told."""
+    facts, params = _reading(pack, rule_id, record, as_of, jurisdiction)
+    return facts + params
+
+
+def _reading(pack: RulePack, rule_id: str, record: Any, as_of: date, jurisdiction: str | None) -> tuple[list[str], list[str]]:
+    from ..facts.catalog import display_value
+    from ..language.layout import fact_key
+    from ..language.types import ValueType
+
+    try:
+        rule = pack.rule(rule_id)
+        household = pack.validate(record, as_of, jurisdiction)
+        fact, used = pack.engine_fact(household, as_of, jurisdiction or household.region_code)
+        facts: list[str] = []
+        names: list[str] = []
+        for ref in pack.ruleset.reads(rule):
+            if ref.is_param:
+                names.append(ref.name[len("params."):])
+                continue
+            facts.append(f"{ref.name} = {display_value(ValueType(ref.kind, ref.scale), fact.get(fact_key(ref.name)))}")
+            period = pack.ruleset.periods.get(ref.name)
+            if period is not None:
+                names.append(period.length)
+        params: list[str] = []
+        for name in dict.fromkeys(names):
+            pv = used.get(name)
+            if pv is None:
+                continue
+            decl = pack.parameters.decls[name]
+            text = f"{pv.value:,.2f} 元" if decl.type == "money" else pv.display(decl.labels)
+            params.append(f"{name} = {text} (from {pv.jurisdiction}, effective {pv.effective})")
+        return facts, params
+    except Exception:  # noqa: BLE001 -- an explanation must not fail for want of detail
+        return [], []
+
+
+# -- side by side --------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrap at spaces where there are any, else between characters; wide characters count two."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+            line = ""
+        for ch in word:
+            if _width(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _side_lines(label: str, s: Side, width: int) -> list[str]:
+    out: list[str] = []
+    if s.outcome == FIRED:
+        out += _wrap(f"{label}: {s.rule_id} fired", width)
+        if s.conclusion:
+            out += _wrap(json.dumps(s.conclusion, ensure_ascii=False), width)
+        out += _wrap(s.explanation_zh or "", width) + _wrap(s.explanation_en or "", width)
+    else:
+        what = {UNDECIDED: "undecided, asks for " + ", ".join(s.ask_for), FALSE: "decided false (no flag)"}.get(s.outcome, s.outcome)
+        out += _wrap(f"{label}: {s.rule_id} {what}", width)
+        for item in s.read:
+            out += _wrap(f"· {item}", width)
+    return out
+
+
+def side_by_side(change: FlagChange, width: int = 160) -> str:
+    """One change as text, the old side on the left and the new side on the right."""
+    column = max(30, (width - 3) // 2)
+    head = f"{change.household_id}  {change.change}  {change.rule_id}"
+    if change.change == "reclassified":
+        head = f"{change.household_id}  reclassified  {change.from_category} → {change.to_category}"
+    left, right = _side_lines("old", change.old, column), _side_lines("new", change.new, column)
+    rows = [head]
+    for i in range(max(len(left), len(right))):
+        lt = left[i] if i < len(left) else ""
+        rt = right[i] if i < len(right) else ""
+        rows.append(f"{lt}{' ' * (column - _width(lt))} │ {rt}".rstrip())
+    return "\n".join(rows) + "\n"

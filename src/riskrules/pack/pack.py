@@ -18,9 +18,9 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from ..assessment import Assessment, Citation, Flag, RulePackInfo, Undecided
+from ..assessment import Assessment, Citation, Flag, FlagKind, RulePackInfo, Undecided
 from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
 from ..engine.durable_host import DurableRunner, RuleNotCompilable
 from ..engine.reference import ReferenceRule, ReferenceRunner
@@ -29,7 +29,7 @@ from ..record.household import Household
 from ..resources import bundled
 from .admit import admit
 from .ask import ask_for
-from .compile import CompiledPack, compile_pack
+from .compile import CompiledPack, CompiledRule, compile_pack
 from .encode import Encoded, FactEncoder
 from .errorlog import ErrorLog
 from .explain import FlagBuilder
@@ -72,11 +72,13 @@ class RulePack:
         self._plan: CompiledPack = compile_pack(self.ruleset, self.parameters, log)
         log.raise_if_any()
         self.rules: list[Rule] = self.ruleset.rules
-        self._flag_order = sorted(self._plan.order, key=lambda c: c.rule.id)
+        # Flags are listed by kind, then rule id; undecided rules by rule id.
+        self._flag_order = sorted(self._plan.order, key=lambda c: (c.rule.kind.order, c.rule.id))
+        self._risk_rules = [(c.rule.id, c.rule.risk_type) for c in self._plan.order if c.rule.risk_type]
         self._use_parameters(self.parameters)
         self._reference = ReferenceRunner([ReferenceRule(c.rule.id, c.evaluate, c.rule.concludes) for c in self._plan.order])
         try:
-            self._runner = DurableRunner(f"riskrules_{self.version}", self._plan.engine_rules, self._plan.unheard_signals)
+            self._runner = DurableRunner(f"riskrules_{self.version}", self._plan.engine_rules)
         except RuleNotCompilable as e:
             rule = self._plan.by_id[e.rule_id].rule
             raise RulePackError(f"durable-rules cannot compile this condition: {e.detail}",
@@ -122,15 +124,13 @@ class RulePack:
         as-of date or its jurisdiction raises one :class:`~riskrules.errors.InvalidRecord`."""
         return admit(record, as_of, jurisdiction, self.parameters)[0]
 
-    def assess(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None, *,
-               explain: bool = True) -> Assessment:
+    def assess(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None) -> Assessment:
         """Assess one household on a date (评估): flags with explanations, and what is undecided.
 
         Any problem with the record, the as-of date or the jurisdiction raises
-        :class:`~riskrules.errors.InvalidRecord`. With ``explain=False`` the flags carry no
-        facts, parameters or sentences until :meth:`Assessment.explained` (or
-        :meth:`Flag.explained`) renders them: a screening that keeps only outcomes saves the
-        time.
+        :class:`~riskrules.errors.InvalidRecord`. Each flag's facts, parameters and sentences
+        are rendered when first read or serialised, so a screening that keeps only outcomes
+        does not pay for them.
         """
         household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
         encoded = self._encoder.encode(household, as_of, place)
@@ -142,27 +142,32 @@ class RulePack:
             raise EngineError(
                 f"durable-rules and the reference evaluator disagree: only durable-rules {sorted(set(fired) - decided)}, "
                 f"only reference {sorted(decided - set(fired))}")
-        return self._assessment(household, as_of, place, encoded, outcome, signals, explain)
+        return self._assessment(household, as_of, place, encoded, outcome, signals)
 
     def _assessment(self, record: Household, as_of: date, place: str, encoded: Encoded, outcome: Mapping[str, bool | None],
-                    signals: set[str], explain: bool) -> Assessment:
+                    signals: set[str]) -> Assessment:
         fact = encoded.fact
-        risk_types = sorted({c.rule.risk_type for c in self._plan.order if outcome[c.rule.id] and c.rule.risk_type})
+        risk_types = sorted({risk for rule_id, risk in self._risk_rules if outcome[rule_id]})
         flags: list[Flag] = []
         signal_flags: list[Flag] = []
         undecided: list[Undecided] = []
         for c in self._flag_order:
             rule = c.rule
             if outcome[rule.id]:
-                flag = self._explainer.flag(c, fact, encoded.used, risk_types, signals, explain)
-                (signal_flags if rule.kind == "signal" else flags).append(flag)
+                flag = self._explainer.flag(c, fact, encoded.used, risk_types, signals)
+                (signal_flags if rule.kind is FlagKind.SIGNAL else flags).append(flag)
             elif outcome[rule.id] is None:
                 undecided.append(Undecided._build(
-                    rule_id=rule.id, kind=rule.kind, title_zh=rule.title_zh, title_en=rule.title_en,
-                    ask_for=ask_for(self._plan, self.ruleset.periods, c, fact, outcome, record)))
-        flags.sort(key=lambda f: (f.kind.order, f.rule_id))
+                    {"_details": None, "_render": self._asker(c, fact, outcome, record)},
+                    rule_id=rule.id, kind=rule.kind, title_zh=rule.title_zh, title_en=rule.title_en))
+        undecided.sort(key=lambda u: u.rule_id)
         return Assessment._build(household_id=record.household_id, as_of=as_of, jurisdiction=place,
                                  rule_pack=self._info, flags=flags, signals=signal_flags, undecided=undecided)
+
+
+    def _asker(self, c: CompiledRule, fact: Mapping[str, Any], outcome: Mapping[str, bool | None],
+               record: Household) -> Callable[[], dict[str, Any]]:
+        return lambda: {"ask_for": ask_for(self._plan, self.ruleset.periods, c, fact, outcome, record)}
 
 
 def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:
@@ -175,9 +180,11 @@ def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:
 
 
 def _content_hash(root: Path) -> str:
-    """The pack's version: a hash of every file's path and bytes, in a fixed order."""
+    """The pack's version: a hash of every file's path and bytes, in a fixed order. The pack's
+    ``tests/`` folder (its case files) is not part of it: adding a test changes no assessment."""
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml")):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml")
+                       and p.relative_to(root).parts[0] != "tests"):
         h.update(str(path.relative_to(root).as_posix()).encode())
         h.update(b"\0")
         h.update(path.read_bytes())
