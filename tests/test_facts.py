@@ -160,3 +160,33 @@ def test_engine_fact_holds_only_integers_booleans_and_codes() -> None:
         return isinstance(v, (int, bool, str)) and not isinstance(v, float)
 
     assert all(scalars(v) for v in fact.values())
+
+
+def test_every_engine_value_of_thousands_of_households_fits_the_engine(pack: object) -> None:
+    """What the durable-rules runner relies on instead of checking each call: every value of
+    every encoded fact (facts, parameters, deadlines, precomputed item tests) is a boolean, a
+    code or an integer within 64 bits, for the 3,000 varied households of the byte-identity
+    test and every bundled example."""
+    import sys
+    from pathlib import Path
+
+    import riskrules
+
+    sys.path.insert(0, str(Path(__file__).parent / "golden"))
+    from population import population
+
+    def fits(v: object) -> bool:
+        if isinstance(v, bool) or isinstance(v, str):
+            return True
+        if isinstance(v, int):
+            return -(2**53) <= v <= 2**53  # the runner encodes strict 53-bit integers
+        if isinstance(v, list):
+            return all(isinstance(row, dict) and all(fits(x) for x in row.values()) for row in v)
+        return False
+
+    records = [(riskrules.Household.model_validate(r), a) for r, a in population(3000)]
+    records += [(r, date(2022, 7, 31)) for r in riskrules.load_examples().values()]
+    for record, as_of in records:
+        fact, _ = pack.engine_fact(record, as_of, record.region_code)  # type: ignore[attr-defined]
+        bad = {k: v for k, v in fact.items() if not fits(v)}
+        assert not bad, (record.household_id, bad)

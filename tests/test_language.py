@@ -275,7 +275,7 @@ def test_durable_rules_fires_exactly_when_python_says_true(conditions: list[Any]
     lowered = {t.key: t for g in generated for t in g.lowered}
     rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, g.json]}}], None)
              for i, g in enumerate(generated)]
-    runner = DurableRunner(f"prop_{next(_names)}", rules, [])
+    runner = DurableRunner(f"prop_{next(_names)}", rules)
     evaluators = [compile_condition(c) for c in conditions]
     for fact in facts:
         fired, _ = runner.run(_lowered_fact(fact, lowered))

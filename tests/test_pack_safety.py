@@ -44,7 +44,7 @@ def edit(pack_dir: Path, relative: str, old: str, new: str) -> None:
 
 
 def _long_or(p: Path) -> None:
-    add_rule(p, when=" or ".join(f"household.size == {i}" for i in range(64)))
+    add_rule(p, when=" or ".join(f"household.size == {i}" for i in range(65)))
 
 
 def _anchor_chain(p: Path) -> None:
@@ -70,7 +70,9 @@ def _huge_file(p: Path) -> None:
 
 
 CASES: list[tuple[str, Callable[[Path], None], str, str | None]] = [
-    ("a flat or of 64 terms", _long_or, "or' of 64 terms", "custom.safety_rule"),
+    ("a flat or of 65 terms", _long_or, "or' of 65 terms", "custom.safety_rule"),
+    ("16 nested and/or", lambda p: add_rule(p, when="(" * 8 + "household.size == 1" + " and (household.size == 2 or household.size == 3))" * 8),
+     "too many 'and'/'or'", "custom.safety_rule"),
     ("a datetime as an effective date", lambda p: edit(p, "parameters/CN.yaml", "effective: 2021-01-01\n",
                                                         "effective: 2021-01-01 00:00:00\n"), "without a time of day", None),
     ("an impossible date", lambda p: edit(p, "parameters/CN.yaml", "effective: 2021-01-01\n", "effective: 2021-02-30\n"),
@@ -122,8 +124,8 @@ def test_check_reports_every_error_not_the_first(pack_dir: Path, capsys: pytest.
     assert "3 errors" in err and "policy/zz_safety.yaml" in err and "parameters/CN.yaml" in err and "parameters/46.yaml" in err
 
 
-def test_an_or_within_the_limit_is_assessed_correctly(pack_dir: Path) -> None:
-    add_rule(pack_dir, when=" or ".join(f"household.size == {i}" for i in range(2, 32)))
+def test_an_or_of_64_terms_is_assessed_correctly(pack_dir: Path) -> None:
+    add_rule(pack_dir, when=" or ".join(f"household.size == {i}" for i in range(2, 66)))
     pack = riskrules.load_rules(pack_dir)
     two = riskrules.load_example("late_identification")
     one = two.model_copy(update={"members": two.members[:1]})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field, model_validator
 
 __all__ = [
     "FlagKind",
@@ -51,26 +51,32 @@ class FlagKind(str, Enum):
 
     @property
     def order(self) -> int:
-        return list(FlagKind).index(self)
+        return _KIND_ORDER[self]
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(FlagKind)}
 
 
 _M = TypeVar("_M", bound="_Out")
+_set = object.__setattr__
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     @classmethod
-    def _build(cls: type[_M], **values: Any) -> _M:
+    def _build(cls: type[_M], _private: dict[str, Any] | None = None, **values: Any) -> _M:
         """An instance from values that are already valid: what ``model_construct`` does,
         without its per-call bookkeeping (these models are built for every flag of every
-        household). Every field must be given; a test holds the result equal to validation's."""
+        household). Every field must be given, and every private attribute when the model
+        has any; a test holds the result equal to validation's."""
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-        object.__setattr__(obj, "__pydantic_extra__", None)
-        object.__setattr__(obj, "__pydantic_private__",
-                           {k: v.get_default() for k, v in cls.__private_attributes__.items()} or None)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", set(values))
+        _set(obj, "__pydantic_extra__", None)
+        if _private is None and cls.__private_attributes__:
+            _private = {k: v.get_default() for k, v in cls.__private_attributes__.items()}
+        _set(obj, "__pydantic_private__", _private)
         return obj
 
 
@@ -113,13 +119,73 @@ class ParameterUsed(_Out):
     source: Citation
 
 
-class Flag(_Out):
+class _Rendered(_Out):
+    """An output whose last fields are rendered when first read (or serialised), not when the
+    assessment is made: a screening that only counts outcomes never pays for them, and anyone
+    who reads or stores them gets them exactly the same. ``_DETAILS`` (a model of the rendered
+    fields) checks them when the model is read back from JSON."""
+
+    _DETAILS: ClassVar[type[BaseModel]]
+    _details: dict[str, Any] | None = PrivateAttr(default=None)
+    _render: Callable[[], dict[str, Any]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read(cls, data: Any, handler: Any) -> Any:
+        names = cls._DETAILS.model_fields
+        if not isinstance(data, dict) or not any(k in data for k in names):
+            return handler(data)
+        data = dict(data)
+        raw = {k: data.pop(k) for k in list(data) if k in names}
+        obj = handler(data)
+        details = cls._DETAILS.model_validate(raw)
+        obj.__pydantic_private__["_details"] = {k: getattr(details, k) for k in names}
+        return obj
+
+    def _detail(self, key: str) -> Any:
+        private = self.__pydantic_private__
+        details = private["_details"]  # type: ignore[index]
+        if details is None or key not in details:
+            render = private["_render"]  # type: ignore[index]
+            if render is None:
+                raise AttributeError(f"{type(self).__name__} has no {key}")
+            details = {**(details or {}), **render()}
+            private["_details"], private["_render"] = details, None  # type: ignore[index]  # the household's fact may go
+        return details[key]
+
+    def explained(self: _R) -> _R:
+        """This object with its rendered fields rendered now rather than when first read."""
+        for name in self._DETAILS.model_fields:
+            self._detail(name)
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when they say the same, rendered or not.
+        return type(other) is type(self) and self.model_dump() == other.model_dump()  # type: ignore[union-attr]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_R = TypeVar("_R", bound=_Rendered)
+
+
+class _FlagDetails(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    facts: list[FactUsed]
+    parameters: list[ParameterUsed]
+    signals: list[str] = []
+    explanation_zh: str
+    explanation_en: str
+
+
+class Flag(_Rendered):
     """One conclusion of one rule about the household (标记), with its explanation.
 
-    ``facts``, ``parameters`` and the two explanations are filled unless the assessment was
-    made with ``explain=False``; then they are ``None`` and :meth:`explained` renders them on
-    request, exactly as an explained assessment would have them.
+    ``facts``, ``parameters``, ``signals`` and the two explanations are rendered when first read.
     """
+
+    _DETAILS = _FlagDetails
 
     kind: FlagKind
     rule_id: str
@@ -128,28 +194,59 @@ class Flag(_Out):
     conclusion: dict[str, Any]
     risk_types: list[str] = []
     citation: Citation
-    facts: list[FactUsed] | None = None
-    parameters: list[ParameterUsed] | None = None
-    signals: list[str] = []
-    explanation_zh: str | None = None
-    explanation_en: str | None = None
-    _render: Callable[[], "Flag"] | None = PrivateAttr(default=None)
 
-    def explained(self) -> "Flag":
-        """This flag with its facts, parameters and sentences (说明); itself when it has them."""
-        if self.explanation_zh is not None or self._render is None:
-            return self
-        return self._render()
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def facts(self) -> list[FactUsed]:
+        """Every fact the rule read, with the value compared (事实取值)."""
+        return self._detail("facts")  # type: ignore[no-any-return]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def parameters(self) -> list[ParameterUsed]:
+        """Every parameter the rule read, with its jurisdiction, effective date and source."""
+        return self._detail("parameters")  # type: ignore[no-any-return]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def signals(self) -> list[str]:
+        """The signals the rule joined (for an elimination that is blocked: the unmet criteria)."""
+        return self._detail("signals")  # type: ignore[no-any-return]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation_zh(self) -> str:
+        """One sentence a caseworker can read (说明)."""
+        return self._detail("explanation_zh")  # type: ignore[no-any-return]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation_en(self) -> str:
+        return self._detail("explanation_en")  # type: ignore[no-any-return]
 
 
-class Undecided(_Out):
-    """A rule that could not be decided because facts are missing (待补充信息)."""
+class _UndecidedDetails(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ask_for: list[str]
+
+
+class Undecided(_Rendered):
+    """A rule that could not be decided because facts are missing (待补充信息); ``ask_for`` (the
+    record fields to collect) is worked out when first read."""
+
+    _DETAILS = _UndecidedDetails
 
     rule_id: str
     kind: FlagKind
     title_zh: str
     title_en: str
-    ask_for: list[str]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ask_for(self) -> list[str]:
+        """The record fields whose values would decide the rule (field paths)."""
+        return self._detail("ask_for")  # type: ignore[no-any-return]
 
 
 class RulePackInfo(_Out):
@@ -171,11 +268,10 @@ class Assessment(_Out):
     undecided: list[Undecided]
 
     def explained(self) -> "Assessment":
-        """This assessment with every flag explained (see :meth:`Flag.explained`)."""
-        if all(f.explanation_zh is not None for f in (*self.flags, *self.signals)):
-            return self
-        return self.model_copy(update={"flags": [f.explained() for f in self.flags],
-                                       "signals": [f.explained() for f in self.signals]})
+        """This assessment, with every flag's details rendered now (see :class:`Flag`)."""
+        for f in (*self.flags, *self.signals):
+            f.explained()
+        return self
 
     def flags_of(self, kind: str) -> list[Flag]:
         return [f for f in self.flags if f.kind == kind]

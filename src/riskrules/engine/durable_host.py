@@ -1,34 +1,45 @@
-"""Run a compiled rule pack on durable-rules, safely (规则引擎宿主).
+"""Run a compiled rule pack on durable-rules' C core (规则引擎宿主), safely and directly.
 
-Each trap of durable-rules 2.0.28 that ``../shared/notes/durable-rules.md`` lists, and the ones
-measured while building this (``docs/durable-rules-traps.md``), is handled here:
+durable-rules' Python layer (``durable.engine.Host``) JSON-decodes the whole matched fact on
+every firing, re-encodes the state after every action and builds closures and promises; a
+quarter of its time is the C core. This runner drives the C module ``durable_rules_engine``
+itself, as that layer does, without the rest:
 
-- facts, not events, so every matching rule fires (events are consumed by one rule);
-- one ``sid`` per assessment, one fact asserted, every action run synchronously inside
-  ``assert_fact`` before the state is deleted -- and deleted in ``finally`` on error too;
-- a catch-all rule hears every household: deleting the state of a sid whose fact matched
-  nothing crashes the process (measured: segmentation fault);
-- actions are closures taking exactly one parameter (a second one turns them asynchronous);
-- action exceptions are caught and re-raised after the call, and ``state['exception']`` is
-  checked too, because durable-rules swallows them;
-- every asserted signal has a rule that hears it, and a signal is asserted once per sid
-  (an identical fact twice raises ``MessageObservedException``);
-- the host starts no timer threads (they never stop and would run actions on another thread),
-  and one lock serialises all calls, because nothing in durable-rules is thread-safe;
-- rulesets are named by the pack's content hash and deep-copied before registration
-  (``set_rulesets`` mutates its argument).
+- one ruleset per pack, created once (named by the pack's content hash, so two versions of a
+  pack live side by side) and deleted when the runner is collected: each ruleset holds about
+  1.1 MB that nothing else frees;
+- per household: assert the fact in the runner's one session, take the matched actions one by
+  one (``start_action_for_state`` / ``complete_and_start_action``), read each action's rule name
+  from the head of its message (``{"<rule name>": ...}``, written by the C core) instead of
+  decoding it, assert the signal a rule concludes, and retract every fact asserted, so the
+  session is empty for the next household (measured: the same firings as a fresh session, flat
+  memory, and a fifth faster);
+- facts, not events, so every matching rule fires; a catch-all rule hears every household
+  (deleting the state of a session whose fact matched nothing crashes the process), and every
+  signal has a rule that hears it;
+- on any error the session is deleted (after giving it a started action, without which
+  ``delete_state`` frees memory the C core never initialised) and a new one begins, so nothing
+  reaches the next household;
+- one lock serialises all calls: nothing in durable-rules is thread-safe;
+- only 64-bit integers, booleans and codes reach the engine (a ``Decimal`` cannot be encoded,
+  a float may print with an exponent the C parser refuses, a wider integer never matches): the
+  fact catalogue produces nothing else from a validated record (``tests/test_facts.py``), and
+  ``json.dumps`` refuses a ``Decimal`` before the engine could see it.
+
+The traps are listed with their tests in ``docs/durable-rules.md``.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Callable
+import weakref
+from dataclasses import dataclass
+from typing import Any, Iterator
 
-from durable.engine import Host, MessageNotHandledException, MessageObservedException
+import durable_rules_engine as _core
+import orjson
 
 from ..errors import EngineError
 
@@ -37,13 +48,8 @@ __all__ = ["DurableRunner", "EngineRule", "RuleNotCompilable", "HOUSEHOLD", "SIG
 HOUSEHOLD = "household"
 SIGNAL = "signal"
 _SINK = "__heard__"
-
-
-class _QuietHost(Host):
-    """A Host without the dispatcher and timer threads: all our actions are synchronous."""
-
-    def _run(self) -> None:
-        return None
+_CLEANUP = "__cleanup__"
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # assert_fact result codes of the C core
 
 
 @dataclass(frozen=True)
@@ -65,146 +71,171 @@ class RuleNotCompilable(ValueError):
         super().__init__(f"{rule_id}: {detail}")
 
 
-@dataclass
-class _Run:
-    fired: list[str] = field(default_factory=list)
-    signals: dict[str, str] = field(default_factory=dict)  # signal -> rule that first concluded it
-    errors: list[str] = field(default_factory=list)
-
-
 class DurableRunner:
-    """One durable-rules Host for one rule pack."""
+    """One durable-rules ruleset for one rule pack, with one session reused household after
+    household (its facts retracted after each), which is faster than a new session each time."""
 
-    def __init__(self, ruleset_name: str, rules: list[EngineRule], unheard_signals: list[str]):
+    def __init__(self, ruleset_name: str, rules: list[EngineRule]):
         self.ruleset_name = ruleset_name
         self._lock = threading.Lock()
-        self._runs: dict[str, _Run] = {}
-        self._sids = itertools.count(1)
+        self._sessions = itertools.count(1)
+        self._session = _Session(f"s{next(self._sessions)}")
+        self._live = 0
         definition: dict[str, Any] = {}
+        # rule name -> (pack rule id, signal concluded); the sinks conclude nothing
+        self._actions: dict[str, tuple[str | None, str | None]] = {}
         for rule in rules:
-            definition[rule.name] = {"all": rule.conditions, "run": self._action(rule)}
-        definition[f"{_SINK}{HOUSEHOLD}"] = {"all": [{"h": {"t": HOUSEHOLD}}], "run": self._noop()}
-        for sig in unheard_signals:
-            definition[f"{_SINK}{sig}"] = {"all": [{"s": {"$and": [{"t": SIGNAL}, {"name": sig}]}}], "run": self._noop()}
-        self.definition_json = json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "run"} for k, v in definition.items()},
-                                          sort_keys=True, ensure_ascii=False)
-        self._host = _QuietHost()
+            if not _plain_name(rule.name):
+                raise ValueError(f"rule name {rule.name!r} cannot be read back from an action message")
+            definition[rule.name] = {"all": rule.conditions}
+            self._actions[rule.name] = (rule.rule_id, rule.concludes)
+        sinks = {f"{_SINK}{HOUSEHOLD}": {"h": {"t": HOUSEHOLD}}, _CLEANUP: {"z": {"t": _CLEANUP}}}
+        for name, condition in sinks.items():
+            definition[name] = {"all": [condition]}
+            self._actions[name] = (None, None)
+        self.definition_json = json.dumps(definition, sort_keys=True, ensure_ascii=False)
+        # Only the fields the ruleset names are sent: every byte is encoded here and parsed
+        # again by the C core, once for each $iany over a list.
+        named = set(_strings(definition))
+        self._fields = named
+        self._item_fields = {s[3:] for s in named if s.startswith("$i.")}
+        # A signal no rule joins is recorded, not asserted: asserting it would cost a pass of
+        # the network for nothing, and an unheard fact fails the assertion (trap 11).
+        self._heard = {name for r in rules for cond in r.conditions for key, test in cond.items() if key != "h"
+                       for name in _strings(test) if name in {x.concludes for x in rules}}
         try:
-            self._host.set_rulesets({ruleset_name: _fresh(definition)})
+            self._handle = _core.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
         except Exception as error:
             raise _culprit(rules, error) from None
-
-    def _noop(self) -> Callable[[Any], None]:
-        def heard(c: Any) -> None:
-            return None
-        return heard
-
-    def _action(self, rule: EngineRule) -> Callable[[Any], None]:
-        # A closure with one parameter: a default argument would make it a 2-argument,
-        # asynchronous action that receives durable-rules' callback (trap 10).
-        runs = self._runs
-        rule_id, signal = rule.rule_id, rule.concludes
-
-        def act(c: Any) -> None:
-            run = runs[c.s.sid]
-            try:
-                run.fired.append(rule_id)
-                if signal is not None and signal not in run.signals:
-                    run.signals[signal] = rule_id
-                    c.assert_fact({"t": SIGNAL, "name": signal})
-            except MessageObservedException:
-                pass
-            except BaseException as e:  # recorded, re-raised by run() on the caller's thread
-                run.errors.append(f"{rule_id}: {type(e).__name__}: {e}")
-        return act
+        # A ruleset holds about 1.1 MB that only delete_ruleset frees; its session goes first.
+        weakref.finalize(self, _close, self._handle, self._session)
 
     def run(self, fact: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-        """Assert one household fact; the rule ids that fired and the signals concluded."""
-        _check_message(fact)
+        """Assert one household fact; the rule ids that fired (a rule whose ``or`` matched on
+        several branches is listed once per branch) and the signals concluded, with the rule
+        that first concluded each. The fact holds only 64-bit integers, booleans and codes: the
+        fact catalogue makes it so from bounded records, and a property test checks it."""
         with self._lock:
-            sid = str(next(self._sids))
-            run = self._runs[sid] = _Run()
-            message = dict(fact)
-            message["sid"] = sid
-            message["t"] = HOUSEHOLD
+            handle, sid = self._handle, self._session.sid
+            fired: list[str] = []
+            signals: dict[str, str] = {}
+            asserted: list[str] = []  # the ids of the facts asserted, to retract them by id
+            state: int | None = None
+            action_started = False
+            self._live += 1
             try:
-                try:
-                    self._host.assert_fact(self.ruleset_name, message)
-                except MessageNotHandledException:  # cannot happen with the sink rule; kept defensive
-                    raise EngineError("durable-rules did not handle the household fact") from None
-                except EngineError:
+                code, state = _core.assert_fact(handle, self._message(fact, sid))
+                asserted.append(HOUSEHOLD)
+                self._session.exists = True
+                if code != _HANDLED:
+                    raise EngineError(f"durable-rules did not accept the household fact (code {code})")
+                started = _core.start_action_for_state(handle, state)
+                action_started = started is not None
+                action = started[1] if started else None
+                while action is not None:
+                    name = action[2:action.index('":', 2)]
+                    rule_id, signal = self._actions[name]
+                    if rule_id is not None:
+                        fired.append(rule_id)
+                    if signal is not None and signal not in signals:
+                        signals[signal] = rule_id  # type: ignore[assignment]
+                        if signal in self._heard:
+                            # Signal names are lower_snake_case and session ids ours: nothing to escape.
+                            heard, _ = _core.assert_fact(
+                                handle, f'{{"t":"{SIGNAL}","name":"{signal}","id":"{signal}","sid":"{sid}"}}')
+                            asserted.append(signal)
+                            if heard not in (_HANDLED, _OBSERVED):
+                                raise EngineError(f"durable-rules did not hear the signal {signal} (code {heard})")
+                    action = _core.complete_and_start_action(handle, state)
+                for fact_id in asserted:  # by id (measured: the same as by content), so the session is empty again
+                    _core.retract_fact(handle, f'{{"sid":"{sid}","id":"{fact_id}"}}')
+                return fired, signals
+            except Exception as e:
+                self._throw_away(handle, sid, state, asserted, action_started)
+                if isinstance(e, EngineError):
                     raise
-                except Exception as e:
-                    raise EngineError(f"durable-rules failed: {type(e).__name__}: {e}") from e
-                state = self._host.get_state(self.ruleset_name, sid)
-                if "exception" in state:
-                    raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")
-                if run.errors:
-                    raise EngineError("; ".join(run.errors))
-                return run.fired, run.signals
+                raise EngineError(f"durable-rules failed: {type(e).__name__}: {e}") from e
             finally:
-                del self._runs[sid]
-                try:
-                    self._host.delete_state(self.ruleset_name, sid)
-                except Exception:  # the state may not exist if assert_fact failed early
-                    pass
+                self._live -= 1
+
+    def _message(self, fact: dict[str, Any], sid: str) -> str:
+        fields, item_fields = self._fields, self._item_fields
+        sent: dict[str, Any] = {"sid": sid, "id": HOUSEHOLD, "t": HOUSEHOLD}
+        for key, value in fact.items():
+            if key in fields:
+                if isinstance(value, list):
+                    value = [{k: v for k, v in row.items() if k in item_fields} for row in value]
+                sent[key] = value
+        # Strict integers: anything beyond 53 bits is refused here, where the C core would clamp
+        # it silently to 64 bits (measured). No fact the catalogue derives comes near either.
+        return orjson.dumps(sent, option=orjson.OPT_STRICT_INTEGER).decode()
+
+    def _throw_away(self, handle: int, sid: str, state: int | None, asserted: list[str], action_started: bool) -> None:
+        """After an error the session is deleted, never retracted (measured: retracting after an
+        abandoned action crashes the process) and never reused."""
+        if asserted and state is not None:
+            if not action_started:
+                # delete_state frees the action context, which the C core only initialises when
+                # an action starts: start one, on a fact only the cleanup rule hears.
+                _quietly(_core.assert_fact, handle, f'{{"t":"{_CLEANUP}","sid":"{sid}"}}')
+                _quietly(_core.start_action_for_state, handle, state)
+            _quietly(_core.delete_state, handle, sid)
+        self._session.sid, self._session.exists = f"s{next(self._sessions)}", False
 
     def state_count(self) -> int:
-        """Sessions alive in this runner (0 between assessments)."""
-        return len(self._runs)
+        """Assessments running in this runner (0 between assessments)."""
+        return self._live
 
 
-def _fresh(definition: dict[str, Any]) -> dict[str, Any]:
-    # set_rulesets deletes the "run" key of the dict it is given: hand it a deep copy.
-    out = {}
-    for name, rule in definition.items():
-        out[name] = {k: copy.deepcopy(v) for k, v in rule.items() if k != "run"}
-        out[name]["run"] = rule["run"]
-    return out
+@dataclass
+class _Session:
+    """The runner's one session: its id, and whether the C core holds a state for it (every
+    state it holds has had an action started, so deleting it is safe)."""
+
+    sid: str
+    exists: bool = False
+
+
+def _close(handle: int, session: _Session) -> None:
+    if session.exists:
+        _quietly(_core.delete_state, handle, session.sid)
+    _quietly(_core.delete_ruleset, handle)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    """Every key and text value of a generated condition: the fields it names, and more."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def _plain_name(name: str) -> bool:
+    # The name is read back from the head of an action message, as the ruleset spelled it.
+    return bool(name) and not any(ch in name for ch in '"\\') and all(ord(ch) >= 0x20 for ch in name)
+
+
+def _quietly(fn: Any, *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:  # the session may already be gone; nothing of it may survive either way
+        pass
 
 
 def _culprit(rules: list[EngineRule], error: Exception) -> Exception:
-    """Find which rule durable-rules refuses, by registering each alone in a scratch host."""
+    """Find which rule durable-rules refuses, by creating each alone in a scratch ruleset."""
     for i, rule in enumerate(rules):
-        scratch = _QuietHost()
         try:
-            scratch.set_rulesets({f"probe_{id(scratch)}_{i}": {rule.name: {"all": copy.deepcopy(rule.conditions),
-                                                                             "run": _probe_action}}})
+            handle = _core.create_ruleset(f"probe_{i}", json.dumps({rule.name: {"all": rule.conditions}}))
         except Exception as e:
             detail = str(e)
             if "113" in detail:
                 detail += " (more than 32 expressions in one condition: split it into signals or definitions)"
             return RuleNotCompilable(rule.rule_id, detail)
+        _core.delete_ruleset(handle)
     return EngineError(f"durable-rules refused the rule set: {error}")
-
-
-def _probe_action(c: Any) -> None:
-    return None
-
-
-_INT64 = (-(2**63), 2**63 - 1)
-
-
-def _check_message(fact: dict[str, Any]) -> None:
-    """Only integers, booleans and codes reach the engine (trap 5): a Decimal cannot be
-    serialised, a float may print with an exponent the C parser refuses, and an integer
-    beyond 64 bits never matches."""
-    for key, value in fact.items():
-        if isinstance(value, list):
-            for row in value:
-                if not isinstance(row, dict):
-                    raise EngineError(f"engine value {key}: list items must be objects")
-                for k, v in row.items():
-                    _check_scalar(f"{key}[].{k}", v)
-        else:
-            _check_scalar(key, value)
-
-
-def _check_scalar(key: str, value: Any) -> None:
-    if isinstance(value, bool) or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if not _INT64[0] <= value <= _INT64[1]:
-            raise EngineError(f"engine value {key} = {value} does not fit in 64 bits")
-        return
-    raise EngineError(f"engine value {key} must be an integer, a boolean or a code, not {type(value).__name__}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..language.layout import collection_count_key, fact_key
 from ..language.types import Kind, ValueType
@@ -302,12 +302,21 @@ class FactExtractor:
     """Computes the engine fact for a fixed set of facts and collections (a rule pack's), with
     every engine key worked out once rather than per household."""
 
-    def __init__(self, names: Iterable[str] | None = None, collections: Iterable[str] | None = None):
+    def __init__(self, names: Iterable[str] | None = None,
+                 collections: Iterable[str] | Mapping[str, Iterable[str]] | None = None):
+        """``collections`` names the collections to compute, or maps each to the item fields
+        wanted (all fields when only named)."""
         wanted = None if names is None else set(names)
         self._facts = [(fact_key(n), spec.compute) for n, spec in FACTS.items() if wanted is None or n in wanted]
-        colls = None if collections is None else set(collections)
-        self._collections = [(fact_key(c), collection_count_key(c), getter, [(f, it.compute) for f, it in fields.items()])
-                             for c, (_, getter, fields) in COLLECTIONS.items() if colls is None or c in colls]
+        if collections is None:
+            colls: dict[str, set[str] | None] = {c: None for c in COLLECTIONS}
+        elif isinstance(collections, Mapping):
+            colls = {c: set(f) for c, f in collections.items()}
+        else:
+            colls = {c: None for c in collections}
+        self._collections = [(fact_key(c), collection_count_key(c), getter,
+                              [(f, it.compute) for f, it in fields.items() if colls[c] is None or f in colls[c]])  # type: ignore[operator]
+                             for c, (_, getter, fields) in COLLECTIONS.items() if c in colls]
 
     def __call__(self, record: Household, as_of: date) -> dict[str, Any]:
         """The flat engine fact: only known values, as integers, booleans and codes."""

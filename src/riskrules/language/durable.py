@@ -15,8 +15,9 @@ and ``tests/test_durable_traps.py``):
   precomputed boolean item field (:class:`LoweredItemTest`);
 - the left side of a comparison must be a field name: two computed sides are compared as
   ``0 op (right - left)`` against the constant field ``ZERO``;
-- the C core aborts the process on a long flat ``$or`` and refuses more than 32 expressions in
-  one condition: :func:`check_limits` refuses both before the ruleset reaches it.
+- the C core fails on too many ``and``/``or`` in one condition (error 113), on more than 64
+  tests of one node matching at once (error 303) and loops forever at 512:
+  :func:`check_limits` refuses such conditions before the ruleset reaches it.
 
 The input is a signal-free condition (the residual of :func:`.rewrite.split_on_signals`);
 negation is pushed to the leaves first. This module reads the IR, the rewrites and the fact
@@ -86,9 +87,13 @@ class DurableCondition:
 class DurableLimits:
     """What the durable-rules 2.0.28 C core accepts, measured (``docs/durable-rules.md``)."""
 
-    or_terms: int = 48          # a flat $or of 56 or more aborts the process: keep a margin
-    expressions: int = 32       # error 113 beyond this, per condition
-    depth: int = 24             # nesting of $and/$or
+    # Error 113 counts 2 for each $and/$or of one fact pattern and fails at 32; comparisons with
+    # constants or fields of the same fact cost nothing.
+    junction_cost: int = 31
+    # More than 64 tests under one node matching one fact at once is error 303 at assertion, and
+    # 512 tests under one node make assertion loop forever: an `or` stays at 64 terms.
+    or_terms: int = 64
+    depth: int = 15            # $and/$or nesting: 16 levels is error 113
 
 
 LIMITS = DurableLimits()
@@ -102,22 +107,22 @@ def to_durable(cond: Cond) -> DurableCondition:
 
 
 def check_limits(condition: dict[str, Any], limits: DurableLimits = LIMITS) -> None:
-    """Refuse a generated condition the C core would refuse or crash on."""
-    count = _count(condition, limits, depth=0)
-    if count > limits.expressions:
+    """Refuse a generated condition the C core would refuse, fail on, or hang on."""
+    cost = _cost(condition, limits, depth=0)
+    if cost > limits.junction_cost:
         raise ConditionError(
-            f"this condition needs {count} tests in durable-rules, which accepts at most {limits.expressions} in one "
-            "rule: name parts of it as signals or definitions",
-            f"该条件在 durable-rules 中需要 {count} 个判断，超过单条规则 {limits.expressions} 个的上限，请拆分为信号或定义")
+            f"this condition combines too many 'and'/'or' for durable-rules ({cost // 2} where it accepts "
+            f"{limits.junction_cost // 2}): name parts of it as signals",
+            f"该条件中 and/or 组合过多（{cost // 2} 处，durable-rules 最多 {limits.junction_cost // 2} 处），请拆分为信号")
 
 
-def _count(node: Any, limits: DurableLimits, depth: int) -> int:
-    """Comparisons in a generated condition (what error 113 counts)."""
+def _cost(node: Any, limits: DurableLimits, depth: int) -> int:
+    """What error 113 counts in a generated condition."""
     if depth > limits.depth:
         raise ConditionError(f"this condition nests 'and'/'or' more than {limits.depth} deep",
                              f"该条件中 and/or 的嵌套超过 {limits.depth} 层")
     if not isinstance(node, dict) or len(node) != 1:
-        return 1
+        return 0
     (key, value), = node.items()
     if key in ("$and", "$or"):
         if key == "$or" and len(value) > limits.or_terms:
@@ -125,11 +130,11 @@ def _count(node: Any, limits: DurableLimits, depth: int) -> int:
                 f"an 'or' of {len(value)} terms is more than durable-rules can run ({limits.or_terms}); split it into "
                 "signals",
                 f"or 的分支数 {len(value)} 超过 durable-rules 可运行的上限 {limits.or_terms}，请拆分为信号")
-        return sum(_count(item, limits, depth + 1) for item in value)
+        return 2 + sum(_cost(item, limits, depth + 1) for item in value)
     if key in ("$iany", "$iall"):
         (_, inner), = value.items()
-        return 1 + _count(inner, limits, depth + 1)
-    return 1
+        return _cost(inner, limits, depth + 1)
+    return 0
 
 
 def _needs_lowering(body: Cond) -> bool:

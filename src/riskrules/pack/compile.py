@@ -26,7 +26,9 @@ from .rules import Rule, RuleSet
 __all__ = ["CompiledRule", "CompiledPack", "compile_pack", "ROLL_FORWARD", "MAX_PROPERTIES"]
 
 ROLL_FORWARD = "deadline_roll_forward"  # Civil Code art. 203: a jurisdiction's choice, read with every period
-MAX_PROPERTIES = 250  # durable-rules refuses more than 255 properties per message (error 302)
+MAX_PROPERTIES = 250  # durable-rules refuses more than 252 fields per message (error 302)
+MAX_JOINED = 16       # facts one durable-rules rule joins (the household and signals): error 304 beyond
+MAX_ENGINE_RULES = 400  # distinct tests under one node: 512 make durable-rules loop forever
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,11 @@ class CompiledPack:
     producers: dict[str, list[CompiledRule]]
     reads_facts: frozenset[str]
     reads_collections: frozenset[str]
+    reads_items: dict[str, frozenset[str]]         # item fields read, by collection
     reads_params: frozenset[str]
     reads_periods: frozenset[str]
     engine_rules: list[EngineRule]
     lowered: tuple[LoweredItemTest, ...]
-    unheard_signals: list[str]
 
 
 def compile_pack(ruleset: RuleSet, parameters: ParameterTable, log: ErrorLog) -> CompiledPack:
@@ -71,10 +73,18 @@ def compile_pack(ruleset: RuleSet, parameters: ParameterTable, log: ErrorLog) ->
     for rule in ruleset.rules:
         with log.attempt(file=rule.file, line=rule.line, rule_id=rule.id):
             engine_rules.extend(_engine_rules(rule, lowered))
-    read = {s for r in ruleset.rules for s in r.reads_signals()}
-    unheard = sorted({r.concludes for r in ruleset.rules if r.concludes and r.concludes not in read})
-    return CompiledPack(order, {c.rule.id: c for c in order}, producers, facts, collections, params, periods,
-                        engine_rules, tuple(lowered.values()), unheard)
+    if len(engine_rules) > MAX_ENGINE_RULES:
+        log.add(RulePackError(f"the rules make {len(engine_rules)} durable-rules rules (one per way each can hold); at most "
+                              f"{MAX_ENGINE_RULES}: simplify the 'or's between signals",
+                              message_zh=f"规则展开后共 {len(engine_rules)} 条 durable-rules 规则，超过 {MAX_ENGINE_RULES} 条上限",
+                              file="policy"))
+    items: dict[str, set[str]] = {c: set() for c in collections}
+    for c in order:
+        for coll, fields in c.item_refs.items():
+            items.setdefault(coll, set()).update(fields)
+    return CompiledPack(order, {c.rule.id: c for c in order}, producers, facts, collections,
+                        {c: frozenset(f) for c, f in items.items()}, params, periods, engine_rules,
+                        tuple(lowered.values()))
 
 
 def _compile(rule: Rule, ruleset: RuleSet, parameters: ParameterTable) -> CompiledRule:
@@ -114,6 +124,11 @@ def _engine_rules(rule: Rule, lowered: dict[str, LoweredItemTest]) -> list[Engin
             conditions.append({"h": h})
         for j, sig in enumerate(dj.signals):
             conditions.append({f"s{j}": {"$and": [{"t": SIGNAL}, {"name": sig}]}})
+        if len(conditions) > MAX_JOINED:
+            raise RulePackError(f"this rule joins {len(dj.signals)} signals in one way of holding; durable-rules joins at "
+                                f"most {MAX_JOINED} facts: group some of them in a signal of their own",
+                                message_zh=f"该规则一次联合 {len(dj.signals)} 个信号，durable-rules 最多联合 {MAX_JOINED} 个事实",
+                                file=rule.file, line=rule.line, rule_id=rule.id)
         out.append(EngineRule(f"{rule.id}#{i}", rule.id, conditions, rule.concludes))
     return out
 

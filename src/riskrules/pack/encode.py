@@ -40,10 +40,10 @@ class FactEncoder:
     def __init__(self, plan: CompiledPack, parameters: ParameterTable, calendar: WorkCalendar,
                  periods: Mapping[str, PeriodDef]):
         self._plan = plan
-        self._extract = FactExtractor(plan.reads_facts, plan.reads_collections)
+        self._extract = FactExtractor(plan.reads_facts, plan.reads_items)
         self._parameters = parameters
         self._calendar = calendar
-        self._periods = [periods[name] for name in sorted(plan.reads_periods)]
+        self._periods = [(periods[name], fact_key(periods[name].start), fact_key(name)) for name in sorted(plan.reads_periods)]
         self._params = sorted(plan.reads_params)
         self._lowered: list[tuple[str, str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any]]] = [
             (t.key, fact_key(t.collection), compile_item_condition(t.body)) for t in plan.lowered]
@@ -67,14 +67,14 @@ class FactEncoder:
                                     f"the as-of date {as_of} is before parameter '{missing.name}' takes effect in {jurisdiction}")
         fact.update(fields)
         roll = bool(used[ROLL_FORWARD].value) if ROLL_FORWARD in used else False
-        for pd in self._periods:
-            start = fact.get(fact_key(pd.start))
+        for pd, start_key, key in self._periods:
+            start = fact.get(start_key)
             if start is None:
                 continue
             length = used[pd.length].value
             uncovered: int | None = None
             try:
-                fact[fact_key(pd.name)] = self._period_end(start, length.amount, length.unit, roll)
+                fact[key] = self._period_end(start, length.amount, length.unit, roll)
             except CalendarNotCovered as e:
                 uncovered = e.year
             if uncovered is not None:

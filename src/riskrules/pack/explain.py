@@ -3,13 +3,14 @@ and English, with the values as a caseworker reads them.
 
 The output models are built without validation: every value here was checked when the record
 was validated or the pack was loaded, and validating again would only cost time. A parameter's
-description is the same for every household that uses it, so it is built once. Rendering can
-wait: a flag made with ``explain=False`` renders its details when asked.
+description is the same for every household that uses it, so it is built once. Rendering
+waits until someone reads a flag's details (see :class:`~riskrules.assessment.Flag`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
@@ -26,6 +27,20 @@ __all__ = ["FlagBuilder"]
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _NO_ITEMS = "（无/none）"
+_NO_ITEM: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What explaining one rule reads, worked out once per pack rather than per household."""
+
+    facts: tuple[tuple[str, str, ValueType, str, str], ...]     # name, engine key, type, titles
+    params: tuple[tuple[str, str], ...]                         # name, placeholder ("params.x")
+    items: tuple[tuple[str, str, str, ValueType, str, str], ...]  # collection key, name, field, type, titles
+    periods: tuple[str, ...]
+    values: tuple[tuple[str, Any, ValueType], ...]              # name, compiled expression, type
+    explain_zh: "Template"
+    explain_en: "Template"
 
 
 class FlagBuilder:
@@ -34,66 +49,71 @@ class FlagBuilder:
         self._parameters = parameters
         self._periods = periods
         self._parameter_used: dict[tuple[str, str, date], tuple[ParameterUsed, str]] = {}
+        self._plans = {c.rule.id: self._plan_of(c) for c in plan.order}
 
-    def flag(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue], risk_types: list[str],
-             signals: set[str], explain: bool = True) -> Flag:
-        """The flag of a rule that fired; without ``explain``, its facts, parameters and
-        sentences are left for :meth:`Flag.explained` to render when asked."""
-        rule = c.rule
-        conclusion: dict[str, Any] = dict(rule.conclusion)
-        for name, (fn, kind, scale) in c.values.items():
-            conclusion[name] = _conclusion_value(kind, scale, fn(fact, {}))
-        joined = [s for s in c.signals_read if s in signals]
-        light = dict(kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, conclusion=conclusion,
-                     risk_types=risk_types if rule.kind is FlagKind.MONITORING_OBJECT else [], citation=rule.source)
-        if explain:
-            return Flag._build(**light, **self._details(c, fact, used, joined))
-
-        def render() -> Flag:
-            return Flag._build(**light, **self._details(c, fact, used, joined))
-
-        flag = Flag._build(**light, facts=None, parameters=None, signals=joined, explanation_zh=None, explanation_en=None)
-        flag.__pydantic_private__["_render"] = render  # type: ignore[index]
-        return flag
-
-    def _details(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue],
-                 joined: list[str]) -> dict[str, Any]:
-        rule = c.rule
-        facts: list[FactUsed] = []
-        params: list[ParameterUsed] = []
-        shown: dict[str, str] = {"as_of": date.fromordinal(fact["as_of"]).isoformat()}
+    def _plan_of(self, c: CompiledRule) -> _Plan:
+        facts, params = [], []
         for ref in c.reads:
             if ref.item_of:
                 continue
             if ref.is_param:
-                name = ref.name[len("params."):]
-                described, text = self._parameter(name, used[name])
-                params.append(described)
-                shown[ref.name] = text
-                continue
-            raw = fact.get(fact_key(ref.name))
-            text = display_value(ValueType(ref.kind, ref.scale), raw)
-            title_zh, title_en = self._titles(ref.name)
-            facts.append(FactUsed._build(name=ref.name, title_zh=title_zh, title_en=title_en, value=text, raw=raw))
-            shown[ref.name] = text
+                params.append((ref.name[len("params."):], ref.name))
+            else:
+                facts.append((ref.name, fact_key(ref.name), ValueType(ref.kind, ref.scale), *self._titles(ref.name)))
+        items = []
         for coll, fields in c.item_refs.items():
-            rows = fact.get(fact_key(coll)) or []
             for fname, vt in sorted(fields.items()):
                 it = COLLECTIONS[coll][2][fname]
-                values = "; ".join(f"#{i + 1} {display_value(vt, row.get(fname))}" for i, row in enumerate(rows)) or _NO_ITEMS
-                facts.append(FactUsed._build(name=f"{coll}[].{fname}", title_zh=it.title_zh, title_en=it.title_en,
-                                             value=values, raw=[row.get(fname) for row in rows]))
-        for pname in c.period_params:
-            params.append(self._parameter(pname, used[pname])[0])
+                items.append((fact_key(coll), f"{coll}[].{fname}", fname, vt, it.title_zh, it.title_en))
+        values = tuple((name, fn, ValueType(kind, scale)) for name, (fn, kind, scale) in c.values.items())
+        return _Plan(tuple(facts), tuple(params), tuple(items), tuple(c.period_params), values,
+                     Template(c.rule.explain_zh), Template(c.rule.explain_en))
+
+    def flag(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue], risk_types: list[str],
+             signals: set[str]) -> Flag:
+        """The flag of a rule that fired; its facts, parameters and sentences render when read."""
+        rule = c.rule
+        conclusion: dict[str, Any] = dict(rule.conclusion)
         for name, (fn, kind, scale) in c.values.items():
-            shown[name] = display_value(ValueType(kind, scale), fn(fact, {}))
+            conclusion[name] = _conclusion_value(kind, scale, fn(fact, _NO_ITEM))
+        joined = [s for s in c.signals_read if s in signals]
+        return Flag._build(
+            {"_details": {"signals": joined}, "_render": lambda: self._details(c, fact, used, joined)},
+            kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, conclusion=conclusion,
+            risk_types=risk_types if rule.kind is FlagKind.MONITORING_OBJECT else [], citation=rule.source)
+
+    def _details(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue],
+                 joined: list[str]) -> dict[str, Any]:
+        rule = c.rule
+        plan = self._plans[rule.id]
+        facts: list[FactUsed] = []
+        params: list[ParameterUsed] = []
+        shown: dict[str, str] = {"as_of": date.fromordinal(fact["as_of"]).isoformat()}
+        for name, placeholder in plan.params:
+            described, text = self._parameter(name, used[name])
+            params.append(described)
+            shown[placeholder] = text
+        for name, key, vt, title_zh, title_en in plan.facts:
+            raw = fact.get(key)
+            text = display_value(vt, raw)
+            facts.append(FactUsed._build(name=name, title_zh=title_zh, title_en=title_en, value=text, raw=raw))
+            shown[name] = text
+        for coll_key, name, fname, vt, title_zh, title_en in plan.items:
+            rows = fact.get(coll_key) or []
+            values = "; ".join(f"#{i + 1} {display_value(vt, row.get(fname))}" for i, row in enumerate(rows)) or _NO_ITEMS
+            facts.append(FactUsed._build(name=name, title_zh=title_zh, title_en=title_en, value=values,
+                                         raw=[row.get(fname) for row in rows]))
+        for pname in plan.periods:
+            params.append(self._parameter(pname, used[pname])[0])
+        for name, fn, vt in plan.values:
+            shown[name] = display_value(vt, fn(fact, _NO_ITEM))
         for k, v in rule.conclusion.items():
             shown[k] = str(v)
         titles = [self._plan.producers[s][0].rule for s in joined]
         shown_zh = {**shown, "signals": "、".join(t.title_zh for t in titles)}
         shown_en = {**shown, "signals": "; ".join(t.title_en for t in titles)}
-        return dict(facts=facts, parameters=params, signals=joined, explanation_zh=_fill(rule.explain_zh, shown_zh),
-                    explanation_en=_fill(rule.explain_en, shown_en))
+        return dict(facts=facts, parameters=params, explanation_zh=plan.explain_zh.fill(shown_zh),
+                    explanation_en=plan.explain_en.fill(shown_en))
 
     def _parameter(self, name: str, pv: ParameterValue) -> tuple[ParameterUsed, str]:
         key = (name, pv.jurisdiction, pv.effective)
@@ -127,5 +147,18 @@ def _conclusion_value(kind: Kind, scale: int, raw: Any) -> Any:
     return raw
 
 
-def _fill(template: str, shown: Mapping[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), template)
+class Template:
+    """An explanation sentence split once into text and ``{placeholder}`` parts, so filling it
+    per household is a join, not a regular-expression pass."""
+
+    def __init__(self, text: str):
+        parts = _PLACEHOLDER.split(text)
+        self._text = parts[0::2]
+        self._names = parts[1::2]
+
+    def fill(self, shown: Mapping[str, str]) -> str:
+        out = [self._text[0]]
+        for name, text in zip(self._names, self._text[1:]):
+            out.append(shown.get(name, "{" + name + "}"))
+            out.append(text)
+        return "".join(out)

@@ -126,6 +126,7 @@ class ParameterTable:
         self.resolve = lru_cache(maxsize=4096)(self._resolve)  # type: ignore[method-assign]
         self.places = frozenset(j for by in values.values() for j in by)
         self.first_day = lru_cache(maxsize=1024)(self._first_day)  # type: ignore[method-assign]
+        self.canonical = lru_cache(maxsize=65536)(self._canonical)  # type: ignore[method-assign]
 
     def _resolve(self, name: str, jurisdiction: str, on: date) -> ParameterValue:
         if name not in self.decls:
@@ -137,7 +138,7 @@ class ParameterTable:
                 return in_force[-1]
         raise MissingParameter(name, jurisdiction, on)
 
-    def canonical(self, jurisdiction: str) -> tuple[str, ...]:
+    def _canonical(self, jurisdiction: str) -> tuple[str, ...]:
         """The prefixes of ``jurisdiction`` that have values of their own: two households whose
         codes share them resolve every parameter alike (a cache key)."""
         return tuple(p for p in jurisdiction_chain(jurisdiction) if p in self.places)
