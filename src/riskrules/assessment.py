@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Any, Callable, ClassVar, TypeVar
+from typing import Any, Callable, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field, model_validator
 
@@ -20,6 +20,7 @@ __all__ = [
     "ParameterUsed",
     "Flag",
     "Undecided",
+    "RuleReading",
     "RulePackInfo",
     "Assessment",
 ]
@@ -247,6 +248,22 @@ class Undecided(_Rendered):
     def ask_for(self) -> list[str]:
         """The record fields whose values would decide the rule (field paths)."""
         return self._detail("ask_for")  # type: ignore[no-any-return]
+
+
+class RuleReading(_Out):
+    """What one rule made of one household, whether it fired or not (规则判断依据): its outcome,
+    the facts and parameters it read with the values compared, and for an undecided rule the
+    fields to ask for. The answer to "why did this rule not fire?"."""
+
+    rule_id: str
+    kind: FlagKind
+    title_zh: str
+    title_en: str
+    condition: str
+    outcome: Literal["fired", "not_fired", "undecided"]
+    facts: list[FactUsed]
+    parameters: list[ParameterUsed]
+    ask_for: list[str]
 
 
 class RulePackInfo(_Out):

@@ -27,7 +27,7 @@ from ..errors import InvalidRecord
 from ..pack.pack import RulePack
 from ..record.household import Household
 
-__all__ = ["Side", "FlagChange", "PackDiff", "diff_packs", "rule_reading", "side_by_side", "rendered"]
+__all__ = ["Side", "FlagChange", "PackDiff", "diff_packs", "rule_reading", "side_by_side"]
 
 FIRED, FALSE, UNDECIDED, NOT_IN_PACK = "fired", "false", "undecided", "not in this pack"
 
@@ -155,7 +155,6 @@ def _changes(old: RulePack, new: RulePack, record: Any, as_of: date, jurisdictio
             return Side(rule_id, NOT_IN_PACK)
         flag = flags.get(rule_id)
         if flag is not None:
-            flag = rendered(flag)
             return Side(rule_id, FIRED, flag.conclusion, flag.explanation_zh, flag.explanation_en)
         asks = next((u.ask_for for u in a.undecided if u.rule_id == rule_id), None)
         read = rule_reading(pack, rule_id, record, as_of, jurisdiction)
@@ -183,13 +182,6 @@ def _changes(old: RulePack, new: RulePack, record: Any, as_of: date, jurisdictio
     return rows
 
 
-def rendered(flag: Flag) -> Flag:
-    """The flag with its facts, parameters and sentences available (flags of an assessment made
-    with ``explain=False`` render them on request)."""
-    explained = getattr(flag, "explained", None)
-    return explained() if callable(explained) else flag
-
-
 def _category_flag(a: Assessment, category: str) -> Flag:
     return next(f for f in a.flags_of(FlagKind.MONITORING_OBJECT) if str(f.conclusion.get("category")) == category)
 
@@ -197,43 +189,10 @@ def _category_flag(a: Assessment, category: str) -> Flag:
 def rule_reading(pack: RulePack, rule_id: str, record: Any, as_of: date, jurisdiction: str | None) -> list[str]:
     """The facts and parameters a rule read for a household, with the values it compared
     (``income.per_capita_net = 6,200.00 元``; ``monitoring_range = 6,500.00 元 (from 23,
-    effective 2023-01-01)``): what to show for a rule that did not fire. Facts it reads through
-    its signals and the start dates of its deadlines are included. Best effort: empty when it
-    cannot be told."""
-    facts, params = _reading(pack, rule_id, record, as_of, jurisdiction)
-    return facts + params
-
-
-def _reading(pack: RulePack, rule_id: str, record: Any, as_of: date, jurisdiction: str | None) -> tuple[list[str], list[str]]:
-    from ..facts.catalog import display_value
-    from ..language.layout import fact_key
-    from ..language.types import ValueType
-
-    try:
-        rule = pack.rule(rule_id)
-        household = pack.validate(record, as_of, jurisdiction)
-        fact, used = pack.engine_fact(household, as_of, jurisdiction or household.region_code)
-        facts: list[str] = []
-        names: list[str] = []
-        for ref in pack.ruleset.reads(rule):
-            if ref.is_param:
-                names.append(ref.name[len("params."):])
-                continue
-            facts.append(f"{ref.name} = {display_value(ValueType(ref.kind, ref.scale), fact.get(fact_key(ref.name)))}")
-            period = pack.ruleset.periods.get(ref.name)
-            if period is not None:
-                names.append(period.length)
-        params: list[str] = []
-        for name in dict.fromkeys(names):
-            pv = used.get(name)
-            if pv is None:
-                continue
-            decl = pack.parameters.decls[name]
-            text = f"{pv.value:,.2f} 元" if decl.type == "money" else pv.display(decl.labels)
-            params.append(f"{name} = {text} (from {pv.jurisdiction}, effective {pv.effective})")
-        return facts, params
-    except Exception:  # noqa: BLE001 -- an explanation must not fail for want of detail
-        return [], []
+    effective 2023-01-01)``): what to show for a rule that did not fire."""
+    reading = pack.reading(record, as_of, rule_id, jurisdiction)
+    return ([f"{f.name} = {f.value}" for f in reading.facts]
+            + [f"{p.name} = {p.value} (from {p.jurisdiction}, effective {p.effective})" for p in reading.parameters])
 
 
 # -- side by side --------------------------------------------------------------------------------

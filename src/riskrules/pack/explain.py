@@ -82,10 +82,11 @@ class FlagBuilder:
             kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, conclusion=conclusion,
             risk_types=risk_types if rule.kind is FlagKind.MONITORING_OBJECT else [], citation=rule.source)
 
-    def _details(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue],
-                 joined: list[str]) -> dict[str, Any]:
-        rule = c.rule
-        plan = self._plans[rule.id]
+    def reading(self, c: CompiledRule, fact: Mapping[str, Any],
+                used: Mapping[str, ParameterValue]) -> tuple[list[FactUsed], list[ParameterUsed], dict[str, str]]:
+        """What a rule read for a household, fired or not: the facts and parameters with the
+        values compared, and each value as the explanation shows it."""
+        plan = self._plans[c.rule.id]
         facts: list[FactUsed] = []
         params: list[ParameterUsed] = []
         shown: dict[str, str] = {"as_of": date.fromordinal(fact["as_of"]).isoformat()}
@@ -105,6 +106,13 @@ class FlagBuilder:
                                          raw=[row.get(fname) for row in rows]))
         for pname in plan.periods:
             params.append(self._parameter(pname, used[pname])[0])
+        return facts, params, shown
+
+    def _details(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue],
+                 joined: list[str]) -> dict[str, Any]:
+        rule = c.rule
+        plan = self._plans[rule.id]
+        facts, params, shown = self.reading(c, fact, used)
         for name, fn, vt in plan.values:
             shown[name] = display_value(vt, fn(fact, _NO_ITEM))
         for k, v in rule.conclusion.items():

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..assessment import Assessment, Citation, Flag, FlagKind, RulePackInfo, Undecided
+from ..assessment import Assessment, Citation, Flag, FlagKind, RulePackInfo, RuleReading, Undecided
 from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
 from ..engine.durable_host import DurableRunner, RuleNotCompilable
 from ..engine.reference import ReferenceRule, ReferenceRunner
@@ -143,6 +143,22 @@ class RulePack:
                 f"durable-rules and the reference evaluator disagree: only durable-rules {sorted(set(fired) - decided)}, "
                 f"only reference {sorted(decided - set(fired))}")
         return self._assessment(household, as_of, place, encoded, outcome, signals)
+
+    def reading(self, record: Household | Mapping[str, Any], as_of: date, rule_id: str,
+                jurisdiction: str | None = None) -> RuleReading:
+        """What rule ``rule_id`` made of a household (规则判断依据): fired or not, or undecided
+        with what to ask for, and the facts and parameters it read, with their values."""
+        c = self._plan.by_id[rule_id]
+        household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
+        encoded = self._encoder.encode(household, as_of, place)
+        outcome, _ = self._reference.run(encoded.fact)
+        facts, params, _ = self._explainer.reading(c, encoded.fact, encoded.used)
+        result = outcome[rule_id]
+        asks = ask_for(self._plan, self.ruleset.periods, c, encoded.fact, outcome, household) if result is None else []
+        return RuleReading(rule_id=rule_id, kind=c.rule.kind, title_zh=c.rule.title_zh, title_en=c.rule.title_en,
+                           condition=c.rule.condition_text,
+                           outcome="fired" if result else "undecided" if result is None else "not_fired",
+                           facts=facts, parameters=params, ask_for=asks)
 
     def _assessment(self, record: Household, as_of: date, place: str, encoded: Encoded, outcome: Mapping[str, bool | None],
                     signals: set[str]) -> Assessment:

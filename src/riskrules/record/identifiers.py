@@ -7,15 +7,22 @@ path and names the other member by its position, since either value may be perso
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, Sequence
 
 from pydantic_core import PydanticCustomError
 
 from .problems import bilingual_error
-from .values import contains_identity_number
+from .values import ResidentId, contains_identity_number
 
-if TYPE_CHECKING:
-    from .household import Member
+
+class Identified(Protocol):
+    """What the duplicate check reads of a member."""
+
+    @property
+    def member_id(self) -> str: ...
+
+    @property
+    def id_number(self) -> ResidentId | None: ...
 
 __all__ = ["id_key", "refuse_identity_number", "duplicate_errors"]
 
@@ -37,7 +44,7 @@ def refuse_identity_number(value: str) -> str:
     return value
 
 
-def duplicate_errors(members: list[Member]) -> list[tuple[tuple[str | int, ...], PydanticCustomError]]:
+def duplicate_errors(members: Sequence[Identified]) -> list[tuple[tuple[str | int, ...], PydanticCustomError]]:
     """Every member whose id, or verified identity number, an earlier member already has.
 
     Each error is located at ``(index, field)`` inside the list and names the earlier member

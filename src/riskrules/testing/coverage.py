@@ -11,11 +11,18 @@ invalid reaches no rule.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
 
 if TYPE_CHECKING:
     from ..pack.pack import RulePack
-    from .runner import CaseResult
+
+
+class Outcomes(Protocol):
+    """A case's result as coverage reads it: each rule's outcome ("fired", "false" or
+    "undecided")."""
+
+    @property
+    def outcomes(self) -> Mapping[str, str]: ...
 
 __all__ = ["RuleCoverage", "ClauseCoverage", "Coverage", "coverage_of"]
 
@@ -99,7 +106,7 @@ class Coverage:
         return "\n".join(lines)
 
 
-def coverage_of(pack: "RulePack", results: Iterable["CaseResult"]) -> Coverage:
+def coverage_of(pack: "RulePack", results: Iterable[Outcomes]) -> Coverage:
     """The coverage of ``pack`` by ``results`` (the results of cases run on it)."""
     rules = {r.id: RuleCoverage(r.id, str(r.kind)) for r in sorted(pack.rules, key=lambda r: r.id)}
     cases = 0

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from ..assessment import Assessment, Flag
 from ..errors import InvalidRecord, RiskRulesError, RulePackError
-from ..outputs.diff import _reading, rendered
+from ..outputs.diff import rule_reading
 from ..pack.pack import RulePack, load_rules
 from .cases import (
     Case,
@@ -236,20 +236,19 @@ class _Checker:
                 bad(f"{rid}: conclusion.{key} expected {_show(value)}, actual (not in the conclusion)")
             elif not _same(value, flag.conclusion[key]):
                 bad(f"{rid}: conclusion.{key} expected {_show(value)}, actual {_show(flag.conclusion[key])}")
-        explained = rendered(flag)
-        shown = {f.name: f.value for f in explained.facts or []}
+        shown = {f.name: f.value for f in flag.facts}
         for name, value in exp.facts.items():
             if shown.get(name) != value:
                 bad(f"{rid}: fact {name} expected {value!r}, actual {shown.get(name, '(not read by the rule)')!r}")
-        places = {p.name: p.jurisdiction for p in explained.parameters or []}
+        places = {p.name: p.jurisdiction for p in flag.parameters}
         for name, place in exp.parameters_from.items():
             if places.get(name) != place:
                 bad(f"{rid}: parameter {name} expected from {place!r}, actual {places.get(name, '(not read by the rule)')!r}")
-        for text in (explained.explanation_zh, explained.explanation_en):
+        for text in (flag.explanation_zh, flag.explanation_en):
             if not text or _UNFILLED.search(text):
                 bad(f"{rid}: an explanation has an unfilled placeholder: {text!r}")
         for part in exp.explanation_contains:
-            if part not in (explained.explanation_zh or "") and part not in (explained.explanation_en or ""):
+            if part not in flag.explanation_zh and part not in flag.explanation_en:
                 bad(f"{rid}: the explanation does not contain {part!r}")
         if not (flag.citation.document and flag.citation.quote):
             bad(f"{rid}: its citation lacks a document or a quote")
@@ -292,21 +291,18 @@ class _Checker:
         out = [f"  {rule_id} ({rule.kind}) — {rule.title_zh} / {rule.title_en}"]
         flag = next((f for f in (*a.flags, *a.signals) if f.rule_id == rule_id), None)
         if flag is not None:
-            flag = rendered(flag)
             out.append(f"    fired: {flag.explanation_zh}")
             out.append(f"           {flag.explanation_en}")
             if flag.conclusion:
                 out.append(f"    conclusion: {_show(flag.conclusion)}")
-            facts = [f"{f.name} = {f.value}" for f in flag.facts or []]
-            params = [f"{p.name} = {p.value} (from {p.jurisdiction}, effective {p.effective})" for p in flag.parameters or []]
+            read = ([f"{f.name} = {f.value}" for f in flag.facts]
+                    + [f"{p.name} = {p.value} (from {p.jurisdiction}, effective {p.effective})" for p in flag.parameters])
         else:
             out.append(f"    outcome: it {self.outcome_text(rule_id)}")
             out.append(f"    when: {' '.join(rule.condition_text.split())}")
-            facts, params = _reading(self.pack, rule_id, self.case.record, self.case.as_of, self.case.jurisdiction)
-        if facts:
-            out.append("    facts read: " + "; ".join(facts))
-        if params:
-            out.append("    parameters read: " + "; ".join(params))
+            read = rule_reading(self.pack, rule_id, self.case.record, self.case.as_of, self.case.jurisdiction)
+        if read:
+            out.append("    read: " + "; ".join(read))
         return out
 
 
