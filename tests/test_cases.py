@@ -117,11 +117,14 @@ def test_baseline_open_case_with_measure_is_clean_apart_from_elimination_timing(
     h = builders.with_measure(builders.open_case(builders.household()), "employment", "2022-06-16")
     h = builders.with_case(h, income_above_range_since="2022-01-01")
     a = pack.assess(h, as_of=AS_OF)
-    assert [f.rule_id for f in a.flags] == ["elimination.blocked_too_recent"]
+    assert [f.rule_id for f in a.flags] == ["elimination.blocked"]
+    assert a.flags[0].signals == ["elimination_unmet_time"]
     assert {f.rule_id for f in a.signals} == {
         "elimination.criterion_income_stable", "elimination.criterion_measures",
-        "elimination.criterion_guarantees", "elimination.criterion_no_new_risk"}
-    assert a.undecided == []
+        "elimination.criterion_guarantees", "elimination.criterion_no_new_risk",
+        "elimination.criterion_hardship_resolved", "elimination.unmet_time"}
+    # only the home visits are not on record
+    assert [u.rule_id for u in a.undecided] == ["deadline.home_visit_overdue"]
 
 
 def test_case_files_do_not_change_the_pack_version(pack: riskrules.RulePack, pack_dir: Path) -> None:

@@ -146,7 +146,9 @@ def test_engine_fact_holds_only_integers_booleans_and_codes() -> None:
     h = household(income=INCOME, previous_income=PREVIOUS, housing_grade="C",
                   drinking_water={"litres_per_person_day": 34.9, "days_cut_off": 3},
                   monitoring_case={"clue_found_on": "2022-07-01"})
-    fact = engine_fact(h, date(2022, 11, 30))
+    from riskrules.pack.parameters import MonthDay
+
+    fact = engine_fact(h, date(2022, 11, 30), params={"school_year_cutoff": MonthDay(8, 31), "compulsory_age_from": 6})
     assert fact["income__per_capita_net"] == 533350
     assert fact["income__fall"] == 700000 - 50
     assert fact["water__litres_per_person_day"] == 349

@@ -129,15 +129,17 @@ def test_diff_of_two_packs_names_who_gains_and_loses(pack: riskrules.RulePack, r
 
     records = list(riskrules.load_examples().values())
     result = diff_packs(pack, range_4800, records, AS_OF)
-    lost = {(c.household_id, c.rule_id) for c in result.changes if c.change == "lost"}
-    green = riskrules.load_example("green_channel")  # sudden only because its income after rigid spending was inside 6,000
-    assert (green.household_id, "identification.sudden_severe_difficulty") in lost
-    change = next(c for c in result.changes if c.household_id == green.household_id and c.change == "lost")
-    assert "6,000.00" in change.explanation_zh and change.new_conclusion is None and change.old.outcome == "fired"
-    assert change.new.outcome == "false" and any("4,800.00 元" in item for item in change.new.read)
+    gained = {(c.household_id, c.rule_id) for c in result.changes if c.change == "gained"}
+    # 5,600 per head: inside 6,000; over 4,800 but in serious difficulty after rigid spending, so
+    # the case's recorded category (unstable) now contradicts the computed one
+    nolab = riskrules.load_example("no_labour_capacity")
+    assert (nolab.household_id, "data_quality.category_contradicts_sudden") in gained
+    change = next(c for c in result.changes if c.household_id == nolab.household_id and c.change == "gained")
+    assert change.old.outcome == "false" and any("6,000.00 元" in item for item in change.old.read)
+    assert change.new.outcome == "fired" and change.new.conclusion
     unstable = riskrules.load_example("unstable_out_of_poverty")  # 4,600: inside both
     assert not any(c.household_id == unstable.household_id and c.rule_id.startswith("identification.") for c in result.changes)
-    assert result.counts()["identification.sudden_severe_difficulty"]["lost"] >= 1
+    assert result.counts()["data_quality.category_contradicts_sudden"]["gained"] >= 1
     assert result.households == len(records) and result.old_version != result.new_version and result.rejected == 0
 
 

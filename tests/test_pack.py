@@ -39,6 +39,7 @@ def low_income_household(**extra: object) -> dict:
 RULE_FILE = """rules:
   - id: custom.test_rule
     kind: data_quality
+    severity: warning
     title: {{zh: 测试, en: test}}
     when: >-
       household.size > 0
@@ -59,8 +60,8 @@ def test_unknown_fact_name_fails_with_file_line_rule_and_suggestion(pack_dir: Pa
         riskrules.load_rules(pack_dir)
     e = info.value
     # A folded (>-) condition is one line once YAML has read it: the error points at its first line.
-    assert (e.file, e.line, e.rule_id, e.suggestion) == ("policy/zz_custom.yaml", 6, "custom.test_rule", "income.per_capita_net")
-    assert "policy/zz_custom.yaml:6" in str(e) and "custom.test_rule" in str(e) and "did you mean" in str(e)
+    assert (e.file, e.line, e.rule_id, e.suggestion) == ("policy/zz_custom.yaml", 7, "custom.test_rule", "income.per_capita_net")
+    assert "policy/zz_custom.yaml:7" in str(e) and "custom.test_rule" in str(e) and "did you mean" in str(e)
 
 
 @pytest.mark.parametrize("condition, fragment", [
@@ -278,27 +279,31 @@ def test_working_day_deadline_beyond_the_calendar_is_an_error_naming_the_file(pa
     (problem,) = info.value.problems
     assert problem.path == "monitoring_case.clue_found_on" and problem.code == "calendar_not_covered"
     assert "2027.yaml" in problem.message_en
-    # Calendar days need no calendar: the same case in Heilongjiang is assessed.
-    assert pack.assess(dict(record, region_code="230102"), as_of=date(2026, 12, 28)).jurisdiction == "230102"
+    # Calendar days need the calendar too when the last day may roll forward (Civil Code art. 203,
+    # the national default); a jurisdiction that does not roll forward is assessed without it.
+    with pytest.raises(InvalidRecord):
+        pack.assess(dict(record, region_code="230102"), as_of=date(2026, 12, 28))
+    unrolled = pack.with_parameters({"deadline_roll_forward": False})
+    assert unrolled.assess(dict(record, region_code="230102"), as_of=date(2026, 12, 28)).jurisdiction == "230102"
 
 
 def test_roll_forward_is_a_jurisdiction_parameter(pack: riskrules.RulePack, pack_dir: Path) -> None:
-    # Clue on 2024-09-16: the 15th day is 2024-10-01, National Day. Nationally the deadline does
-    # not move; a jurisdiction that applies Civil Code art. 203 moves it to 2024-10-08.
+    # Clue on 2024-09-16: the 15th day is 2024-10-01, National Day. Nationally (Civil Code art. 203,
+    # applied by default) the last day moves to 2024-10-08; a jurisdiction whose text provides
+    # otherwise (art. 204) keeps 2024-10-01.
     record = low_income_household(monitoring_case={"clue_found_on": "2024-09-16"})
-    national = pack.assess(record, as_of=date(2024, 10, 5))
-    assert national.flag("deadline.identification_overdue").conclusion["due"] == "2024-10-01"
+    national = pack.assess(record, as_of=date(2024, 10, 9))
+    assert national.flag("deadline.identification_overdue").conclusion == {"status": "breached", "due": "2024-10-08",
+                                                                          "days_overdue": 1}
+    assert "deadline.identification_overdue" not in pack.assess(record, as_of=date(2024, 10, 5)).rule_ids()
     (pack_dir / "parameters" / "2301.yaml").write_text(
         'jurisdiction: "2301"\nparameters:\n  deadline_roll_forward:\n    values:\n      - effective: 2021-01-01\n'
-        "        value: true\n        local: true\n        source: {document: 测试文件, issuer: 测试市, date: 2021, clause: 第一条, "
-        "quote: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日}\n", encoding="utf-8")
-    rolled = riskrules.load_rules(pack_dir).assess(record, as_of=date(2024, 10, 5))
-    assert "deadline.identification_overdue" not in rolled.rule_ids()
-    due_soon = [f for f in rolled.flags if f.rule_id == "deadline.identification_due_soon"]
-    assert not due_soon or due_soon[0].conclusion["due"] == "2024-10-08"
-    late = riskrules.load_rules(pack_dir).assess(record, as_of=date(2024, 10, 9))
-    assert late.flag("deadline.identification_overdue").conclusion == {"status": "breached", "due": "2024-10-08", "days_overdue": 1}
-    (param,) = [p for p in late.flag("deadline.identification_overdue").parameters if p.name == "deadline_roll_forward"]
+        "        value: false\n        local: true\n        source: {document: 测试文件, issuer: 测试市, date: 2021, clause: 第一条, "
+        "quote: 期限届满日不因节假日顺延}\n", encoding="utf-8")
+    unrolled = riskrules.load_rules(pack_dir).assess(record, as_of=date(2024, 10, 5))
+    flag = unrolled.flag("deadline.identification_overdue")
+    assert flag.conclusion["due"] == "2024-10-01"
+    (param,) = [p for p in flag.parameters if p.name == "deadline_roll_forward"]
     assert param.jurisdiction == "2301" and param.local
 
 
@@ -334,7 +339,7 @@ def test_a_measure_without_a_start_date_leaves_assistance_undecided(pack: riskru
                                   assistance_measures=[{"kind": "industry"}])
     a = pack.assess(record, as_of=AS_OF)
     undecided = {u.rule_id: u for u in a.undecided}
-    assert "deadline.assistance_missing" in undecided and "elimination.blocked_no_measure" in undecided
+    assert "deadline.assistance_missing" in undecided and "elimination.unmet_measures" in undecided
     assert "assistance_measures[0].started_on" in undecided["deadline.assistance_missing"].ask_for
     planned = low_income_household(monitoring_case={"clue_found_on": "2022-07-01", "identified_on": "2022-07-10"},
                                    assistance_measures=[{"kind": "industry", "started_on": "2022-08-15"}])

@@ -21,6 +21,7 @@ from riskrules.cli import main
 RULE = """rules:
   - id: custom.safety_rule
     kind: data_quality
+    severity: warning
     title: {{zh: 测试, en: test}}
     when: {when}
     conclusion: {conclusion}

@@ -14,7 +14,7 @@ numbers it compared.
     'unstable_out_of_poverty'
 """
 
-from .assessment import Assessment, Citation, FactUsed, Flag, FlagKind, ParameterUsed, RulePackInfo, RuleReading, Undecided
+from .assessment import Assessment, Citation, FactUsed, Flag, FlagKind, ParameterUsed, RulePackInfo, RuleReading, Severity, Undecided
 from .errors import EngineError, InvalidRecord, MissingParameter, Problem, RiskRulesError, RulePackError
 from .examples import example_names, load_example, load_examples
 from .pack.pack import RulePack, load_rules
@@ -52,6 +52,7 @@ __all__ = [
     "ParameterUsed",
     "Problem",
     "ResidentId",
+    "Severity",
     "RigidExpenditure",
     "RiskRulesError",
     "RulePack",

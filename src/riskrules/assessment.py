@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field, model_v
 
 __all__ = [
     "FlagKind",
+    "Severity",
     "Citation",
     "FactUsed",
     "ParameterUsed",
@@ -41,6 +42,7 @@ class FlagKind(str, Enum):
 
     MONITORING_OBJECT = ("monitoring_object", "监测对象识别", "monitoring objects")
     GREEN_CHANNEL = ("green_channel", "绿色通道", "green channel")
+    RISK_ALERT = ("risk_alert", "风险预警", "risk alerts")
     DEADLINE_BREACH = ("deadline_breach", "时限", "deadlines")
     RISK_ELIMINATION = ("risk_elimination", "风险消除", "risk elimination")
     ASSISTANCE_GAP = ("assistance_gap", "精准帮扶", "targeted assistance")
@@ -56,6 +58,27 @@ class FlagKind(str, Enum):
 
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(FlagKind)}
+
+
+class Severity(str, Enum):
+    """How urgent a flag is (严重程度): a rule broken, something to act on, or something to know."""
+
+    title_zh: str
+    title_en: str
+
+    def __new__(cls, code: str, title_zh: str, title_en: str) -> "Severity":
+        obj = str.__new__(cls, code)
+        obj._value_ = code
+        obj.title_zh = title_zh
+        obj.title_en = title_en
+        return obj
+
+    BREACH = ("breach", "违规", "breach: a rule or deadline of the policy is broken")
+    WARNING = ("warning", "预警", "warning: something to verify or act on")
+    NOTICE = ("notice", "提示", "notice: for information")
+
+    def __str__(self) -> str:
+        return self.value
 
 
 _M = TypeVar("_M", bound="_Out")
@@ -189,6 +212,7 @@ class Flag(_Rendered):
     _DETAILS = _FlagDetails
 
     kind: FlagKind
+    severity: Severity | None = None  # every flag but a signal has one
     rule_id: str
     title_zh: str
     title_en: str

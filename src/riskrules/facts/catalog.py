@@ -110,8 +110,36 @@ def _publicity_days(r: Household, on: date) -> int | None:
     c = r.monitoring_case
     if c is None or c.publicity_start is None or c.publicity_end is None:
         return None
-    # Civil Code art. 201: the day publicity starts is not counted (POLICY.md §13).
+    # Civil Code art. 201: the day publicity starts is not counted (docs/policy.md).
     return (c.publicity_end - c.publicity_start).days
+
+
+def _publicity_days_inclusive(r: Household, on: date) -> int | None:
+    days = _publicity_days(r, on)
+    return None if days is None else days + 1  # as a notice states it: 3 to 7 July is 5 days
+
+
+def _years_without_check_count(r: Household, on: date) -> int | None:
+    years = d.years_without_check(r, on)
+    return None if years is None else len(years)
+
+
+def _first_year_without_check(r: Household, on: date) -> int | None:
+    years = d.years_without_check(r, on)
+    return years[0] if years else None
+
+
+def _visit_count(r: Household, on: date) -> int | None:
+    c = r.monitoring_case
+    if c is None:
+        return 0
+    return None if c.home_visits is None else sum(1 for x in c.home_visits if x <= on)
+
+
+def _last_visit(r: Household, on: date) -> int | None:
+    c = r.monitoring_case
+    past = [x for x in (c.home_visits or ()) if x <= on] if c is not None else []
+    return max(past).toordinal() if past else None
 
 
 def _per_capita_after_rigid(r: Household, on: date) -> int | None:
@@ -211,6 +239,26 @@ _SPECS: list[FactSpec] = [
              ("monitoring_case.concentrated_checks",), _last_check),
     FactSpec("case.income_above_range_since", DATE, "收入稳定超过监测范围起始日期", "income above the range since",
              ("monitoring_case.income_above_range_since",), _case("income_above_range_since", _day)),
+    FactSpec("case.not_included", BOOL, "线索已办结不予纳入", "clue closed without identification", ("monitoring_case.not_included_on",),
+             _case("not_included_on", lambda v: v is not None, False)),
+    FactSpec("case.not_included_on", DATE, "不予纳入日期", "date the clue was closed", ("monitoring_case.not_included_on",),
+             _case("not_included_on", _day)),
+    FactSpec("case.township_reviewed_on", DATE, "乡镇审核日期", "township review date", ("monitoring_case.township_reviewed_on",),
+             _case("township_reviewed_on", _day)),
+    FactSpec("case.publicity_end", DATE, "村内公示结束日期", "village publicity end", ("monitoring_case.publicity_end",),
+             _case("publicity_end", _day)),
+    FactSpec("case.publicity_days_inclusive", NUMBER, "村内公示天数（首尾两日均计入）", "days of village publicity, both ends counted",
+             ("monitoring_case.publicity_start", "monitoring_case.publicity_end"), _publicity_days_inclusive),
+    FactSpec("case.years_without_check", NUMBER, "未开展集中排查的年度数", "years with no concentrated check",
+             ("monitoring_case.concentrated_checks",), _years_without_check_count),
+    FactSpec("case.first_year_without_check", NUMBER, "最早未开展集中排查的年度", "first year with no concentrated check",
+             ("monitoring_case.concentrated_checks",), _first_year_without_check),
+    FactSpec("case.last_home_visit", DATE, "最近一次入户走访日期", "last home visit", ("monitoring_case.home_visits",),
+             _last_visit),
+    FactSpec("case.home_visit_count", NUMBER, "入户走访次数", "home visits on record", ("monitoring_case.home_visits",),
+             _visit_count),
+    FactSpec("food.secured", BOOL, "不愁吃", "food secured", ("food_secured",), lambda r, on: r.food_secured),
+    FactSpec("clothing.secured", BOOL, "不愁穿", "clothing secured", ("clothing_secured",), lambda r, on: r.clothing_secured),
     FactSpec("case.days_since_clue", NUMBER, "自发现线索以来天数", "days since the risk clue", ("monitoring_case.clue_found_on",),
              lambda r, on: d.days_since_clue(r, on)),
 ]
@@ -224,7 +272,8 @@ class ItemField:
     title_zh: str
     title_en: str
     source: str | tuple[str, ...]   # the item's field(s) it is computed from
-    compute: Callable[[Any, Household, date], Any]
+    compute: Callable[..., Any]     # (item, record, as_of), or (item, record, as_of, parameters) with ``needs``
+    needs: tuple[str, ...] = ()     # the parameters the computation reads (a local cut-off date, an age)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -233,6 +282,26 @@ class ItemField:
 
 def _member_age(m: Any, r: Household, on: date) -> int | None:
     return None if m.birth_date is None else d.age_on(m.birth_date, on)
+
+
+def _school_age(m: Any, r: Household, on: date, params: Mapping[str, Any]) -> int | None:
+    cutoff = params["school_year_cutoff"]
+    return None if m.birth_date is None else d.school_age(m.birth_date, on, cutoff.month, cutoff.day)
+
+
+def _completed(m: Any, r: Household, on: date, params: Mapping[str, Any]) -> bool | None:
+    first = int(params["compulsory_age_from"])
+    return d.completed_compulsory(m, _school_age(m, r, on, params), first)
+
+
+def _before_recovery(s: Any, r: Household, on: date) -> bool | None:
+    case = r.monitoring_case
+    since = None if case is None else case.income_above_range_since
+    if since is None:
+        return False  # no recovery is recorded: the shock is not behind one
+    # Stability must be counted after the shock: a shock on the day income is counted above the
+    # range again is not behind that recovery.
+    return None if s.occurred_on is None else s.occurred_on < since
 
 
 def _after_identification(s: Any, r: Household, on: date) -> bool | None:
@@ -264,6 +333,11 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
                               lambda m, r, on: m.education_exemption is not None),
         "insured": ItemField(BOOL, "参加基本医疗保险", "insured", "basic_medical_insurance", lambda m, r, on: m.basic_medical_insurance),
         "willing_to_work": ItemField(BOOL, "有就业意愿", "willing to work", "willing_to_work", lambda m, r, on: m.willing_to_work),
+        "school_age": ItemField(NUMBER, "学年年龄", "age counted by the school year", "birth_date", _school_age,
+                                ("school_year_cutoff",)),
+        "completed_compulsory": ItemField(BOOL, "已完成九年义务教育", "has completed compulsory education",
+                                          ("completed_compulsory_education", "birth_date"), _completed,
+                                          ("school_year_cutoff", "compulsory_age_from")),
         "months_worked_away": ItemField(NUMBER, "外出务工月数", "months worked away", "months_worked_away",
                                         lambda m, r, on: m.months_worked_away),
     }),
@@ -276,6 +350,9 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
                             lambda s, r, on: None if s.occurred_on is None else d.within_last_12_months(s.occurred_on, on)),
         "loss": ItemField(MONEY, "损失金额", "loss", "loss", lambda s, r, on: _fen(s.loss)),
         "facts_verified": ItemField(BOOL, "事实清楚", "facts verified", "facts_verified", lambda s, r, on: s.facts_verified),
+        "resolved": ItemField(BOOL, "影响已消除", "resolved", "resolved", lambda s, r, on: s.resolved),
+        "before_income_recovery": ItemField(BOOL, "发生在收入恢复之前", "before income recovered above the range",
+                                            ("occurred_on",), _before_recovery),
         "severe": ItemField(BOOL, "基本生活严重困难", "basic living severely affected", "basic_living_severely_affected",
                             lambda s, r, on: s.basic_living_severely_affected),
         "after_identification": ItemField(BOOL, "发生在识别认定之后", "after identification", "occurred_on", _after_identification),
@@ -292,6 +369,11 @@ COLLECTIONS: dict[str, tuple[str, Callable[[Household], Any], dict[str, ItemFiel
 
 def fact_types() -> dict[str, ValueType]:
     return {name: spec.vtype for name, spec in FACTS.items()}
+
+
+def item_needs(collection: str, field: str) -> tuple[str, ...]:
+    """The parameters an item field's computation reads."""
+    return COLLECTIONS[collection][2][field].needs
 
 
 def collection_types() -> dict[str, dict[str, ValueType]]:
@@ -315,11 +397,16 @@ class FactExtractor:
         else:
             colls = {c: None for c in collections}
         self._collections = [(fact_key(c), collection_count_key(c), getter,
-                              [(f, it.compute) for f, it in fields.items() if colls[c] is None or f in colls[c]])  # type: ignore[operator]
+                              [(f, it.compute, bool(it.needs)) for f, it in fields.items()
+                               if colls[c] is None or f in colls[c]])  # type: ignore[operator]
                              for c, (_, getter, fields) in COLLECTIONS.items() if c in colls]
+        self.needs = frozenset(p for c, (_, _, fields) in COLLECTIONS.items() if c in colls for f, it in fields.items()
+                               if colls[c] is None or f in colls[c] for p in it.needs)  # type: ignore[operator]
+        """The parameters the computed item fields read: hand their values to each call."""
 
-    def __call__(self, record: Household, as_of: date) -> dict[str, Any]:
-        """The flat engine fact: only known values, as integers, booleans and codes."""
+    def __call__(self, record: Household, as_of: date, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The flat engine fact: only known values, as integers, booleans and codes. ``params``
+        holds the value of each parameter in :attr:`needs`."""
         out: dict[str, Any] = {"as_of": as_of.toordinal()}
         for key, compute in self._facts:
             value = compute(record, as_of)
@@ -332,8 +419,8 @@ class FactExtractor:
             rows = []
             for item in items:
                 row = {}
-                for fname, compute_item in fields:
-                    v = compute_item(item, record, as_of)
+                for fname, compute_item, with_params in fields:
+                    v = compute_item(item, record, as_of, params) if with_params else compute_item(item, record, as_of)
                     if v is not None:
                         row[fname] = v
                 rows.append(row)
@@ -343,10 +430,10 @@ class FactExtractor:
 
 
 def engine_fact(record: Household, as_of: date, names: frozenset[str] | None = None,
-                collections: frozenset[str] | None = None) -> dict[str, Any]:
+                collections: frozenset[str] | None = None, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The flat engine fact of ``record``, restricted to ``names``/``collections`` when given
-    (durable-rules refuses a message of more than 255 properties, and every property costs)."""
-    return FactExtractor(names, collections)(record, as_of)
+    (durable-rules refuses a message of more than 252 fields, and every field costs)."""
+    return FactExtractor(names, collections)(record, as_of, params)
 
 
 def display_value(vtype: ValueType, value: Any) -> str:

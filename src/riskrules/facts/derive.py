@@ -18,6 +18,10 @@ from ..record.household import AssistanceMeasure, Household, IncomeWindow, Membe
 
 __all__ = [
     "age_on",
+    "school_year_cutoff",
+    "school_age",
+    "completed_compulsory",
+    "years_without_check",
     "gross_income",
     "within_last_12_months",
     "is_twelve_months",
@@ -64,13 +68,54 @@ def age_on(birth: date, on: date) -> int:
     return years
 
 
+def school_year_cutoff(on: date, month: int, day: int) -> date:
+    """The enrolment cut-off of the school year ``on`` falls in (入学年龄截止日): the school year
+    starts the day after the cut-off, so on the cut-off itself the previous one still runs. A
+    child who is 6 by 31 August starts in September."""
+    this_year = date(on.year, month, min(day, calendar.monthrange(on.year, month)[1]))
+    if on > this_year:
+        return this_year
+    return date(on.year - 1, month, min(day, calendar.monthrange(on.year - 1, month)[1]))
+
+
+def school_age(birth: date, on: date, month: int, day: int) -> int:
+    """Age counted by the school year (按学年计算的年龄): age on the current school year's cut-off."""
+    cutoff = school_year_cutoff(on, month, day)
+    return 0 if birth > cutoff else age_on(birth, cutoff)
+
+
+def completed_compulsory(member: Member, age: int | None, first_age: int) -> bool | None:
+    """完成九年义务教育: as recorded; otherwise no while the child cannot yet be in the ninth
+    year (a child who started at 6 is in grade 9 at school age 14 and may finish it in June, so
+    from that year on the record must say); otherwise unknown."""
+    if member.completed_compulsory_education is not None:
+        return member.completed_compulsory_education
+    if age is not None and age < first_age + 8:
+        return False
+    return None
+
+
+def years_without_check(record: Household, on: date) -> list[int] | None:
+    """The calendar years with no concentrated check (未开展集中排查的年度) while the case was open:
+    every year after the year of identification, ended before ``on``, at whose end the case was
+    still open. Unknown when the checks were not collected; none without an identified case."""
+    case = record.monitoring_case
+    if case is None or case.identified_on is None:
+        return []
+    if case.concentrated_checks is None:
+        return None
+    checked = {day.year for day in case.concentrated_checks if day <= on}
+    return [year for year in range(case.identified_on.year + 1, on.year)
+            if (case.eliminated_on is None or case.eliminated_on > date(year, 12, 31)) and year not in checked]
+
+
 def household_size(record: Household) -> int:
     """家庭人口数."""
     return len(record.members)
 
 
 def net_income(window: IncomeWindow | None) -> Decimal | None:
-    """家庭纯收入: wage + business + property + transfer − production costs (POLICY.md §3).
+    """家庭纯收入: wage + business + property + transfer − production costs (docs/policy.md).
 
     Unknown when any of the five parts is unknown: a blank is not zero.
     """

@@ -76,6 +76,7 @@ def parse_expression(text: str, vocab: Vocabulary) -> Expr:
 class _Parser:
     def __init__(self, text: str, vocab: Vocabulary):
         self.text = text
+        self.source = "(" + text.strip() + "\n)"  # what is parsed: see _tree
         self.vocab = vocab
         self.scope: dict[str, str] = {}  # loop variable -> collection
 
@@ -85,7 +86,9 @@ class _Parser:
             raise ConditionError(f"a condition is at most {MAX_TEXT} characters; name parts of it as definitions",
                                  f"条件最长 {MAX_TEXT} 个字符，请把其中部分写成定义")
         try:
-            tree = ast.parse(self.text.strip(), mode="eval").body
+            # In parentheses, a condition may continue on a new line anywhere (YAML keeps the line
+            # breaks of a more-indented continuation); the line numbers stay those of the text.
+            tree = ast.parse(self.source, mode="eval").body
         except SyntaxError as e:
             raise ConditionError(f"syntax error: {e.msg}", f"语法错误：{e.msg}", line=e.lineno or 1) from None
         except (RecursionError, MemoryError):
@@ -252,7 +255,7 @@ class _Parser:
             return Const(value, Kind.TEXT)
         if isinstance(value, (int, float)):
             # The literal's own text, not the float Python made of it: 0.3 stays exactly 3/10.
-            source = ast.get_source_segment(self.text.strip(), node) or repr(value)
+            source = ast.get_source_segment(self.source, node) or repr(value)
             try:
                 number = Decimal(source.replace("_", ""))
             except InvalidOperation:

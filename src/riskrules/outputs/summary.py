@@ -1,4 +1,4 @@
-"""The summary report of a screening run (汇总报告), with the measures HLJ reported (POLICY.md §10):
+"""The summary report of a screening run (汇总报告), with the measures HLJ reported (docs/policy.md):
 households and people identified, assistance measures and measures per household, households
 and people with risk eliminated."""
 

@@ -1,8 +1,9 @@
 """What to ask for (待补充信息): the record fields that would decide an undecided rule.
 
 A rule is undecided when a fact it needs was not collected. The fields to ask for are the
-record paths that fact is computed from, narrowed to the items whose value is missing, and,
-through the signals the rule joins, the fields its undecided producers need.
+record paths that fact is computed from, narrowed to the items whose own test is undecided
+(an adult's schooling does not decide whether a child is out of school), and, through the
+signals the rule joins, the fields its undecided producers need.
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ def ask_for(plan: CompiledPack, periods: Mapping[str, PeriodDef], c: CompiledRul
     """The record paths to collect so that rule ``c`` can be decided, sorted."""
     seen = seen if seen is not None else set()
     paths: set[str] = set()
+    for test in c.quantifiers:
+        rows = fact.get(fact_key(test.collection))
+        if rows is None:
+            paths.add(COLLECTIONS[test.collection][0])
+            continue
+        for i, row in enumerate(rows):
+            if test.evaluate(fact, row) is None:
+                for field in test.fields:
+                    if row.get(field) is None:
+                        paths.update(item_sources(test.collection, field, record, i))
     for ref in c.own_refs:
         if ref.item_of:
-            rows = fact.get(fact_key(ref.item_of))
-            path, _, _ = COLLECTIONS[ref.item_of]
-            if rows is None:
-                paths.add(path)
-                continue
-            for i, row in enumerate(rows):
-                if row.get(ref.field) is None:
-                    paths.update(item_sources(ref.item_of, ref.field, record, i))
             continue
         if ref.is_param or ref.name == "as_of" or fact.get(fact_key(ref.name)) is not None:
             continue

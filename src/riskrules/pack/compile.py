@@ -14,21 +14,31 @@ from typing import Any, Callable, Mapping
 
 from ..engine.durable_host import HOUSEHOLD, SIGNAL, EngineRule
 from ..errors import RulePackError
+from ..facts.catalog import item_needs
 from ..language.durable import LoweredItemTest, check_limits, to_durable
 from ..language.errors import ConditionError
 from ..language.ir import Quantified, Ref, refs, walk
-from ..language.pyeval import Tri, compile_condition, compile_expression
+from ..language.pyeval import Tri, compile_condition, compile_expression, compile_item_condition
 from ..language.types import Kind, ValueType
 from .errorlog import ErrorLog
 from .parameters import ParameterTable
 from .rules import Rule, RuleSet
 
-__all__ = ["CompiledRule", "CompiledPack", "compile_pack", "ROLL_FORWARD", "MAX_PROPERTIES"]
+__all__ = ["ItemTest", "CompiledRule", "CompiledPack", "compile_pack", "ROLL_FORWARD", "MAX_PROPERTIES"]
 
 ROLL_FORWARD = "deadline_roll_forward"  # Civil Code art. 203: a jurisdiction's choice, read with every period
 MAX_PROPERTIES = 250  # durable-rules refuses more than 252 fields per message (error 302)
 MAX_JOINED = 16       # facts one durable-rules rule joins (the household and signals): error 304 beyond
 MAX_ENGINE_RULES = 400  # distinct tests under one node: 512 make durable-rules loop forever
+
+
+@dataclass(frozen=True)
+class ItemTest:
+    """The body of one any()/all() of a rule, evaluated on one item of its collection."""
+
+    collection: str
+    evaluate: Callable[[Mapping[str, Any], Mapping[str, Any]], Tri]
+    fields: tuple[str, ...]          # the item fields the body reads
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,9 @@ class CompiledRule:
     item_refs: dict[str, dict[str, ValueType]]
     own_refs: list[Ref]              # what the condition itself reads, item fields included
     signals_read: list[str]
-    period_params: list[str]
+    periods: list[str]               # deadline facts read, through signals too (their values come from their start day)
+    fact_params: list[str]           # parameters the item fields it reads are computed with
+    quantifiers: list[ItemTest]      # each any()/all() of the condition, to tell which items leave it undecided
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,14 @@ def compile_pack(ruleset: RuleSet, parameters: ParameterTable, log: ErrorLog) ->
         if c.rule.concludes:
             producers.setdefault(c.rule.concludes, []).append(c)
     facts, collections, params, periods = _reads(ruleset, parameters)
+    needed = {p for c in order for p in c.fact_params}
+    for name in sorted(needed):
+        decl = parameters.decls.get(name)
+        if decl is None:
+            log.add(RulePackError(f"the rules read facts computed with parameter '{name}', which parameter_types.yaml does not "
+                                  "declare", message_zh=f"规则读取的事实需要参数 '{name}'，但 parameter_types.yaml 未声明",
+                                  file="parameter_types.yaml"))
+    params = params | needed
     with log.attempt(file="rules"):
         _check_message_size(facts, collections, params, periods, parameters)
     lowered: dict[str, LoweredItemTest] = {}
@@ -90,19 +110,18 @@ def compile_pack(ruleset: RuleSet, parameters: ParameterTable, log: ErrorLog) ->
 def _compile(rule: Rule, ruleset: RuleSet, parameters: ParameterTable) -> CompiledRule:
     values = {name: (compile_expression(expr), expr.kind, expr.scale) for name, expr in rule.values.items()}
     reads = ruleset.reads(rule)
-    periods: list[str] = []
-    for ref in reads:
-        pd = ruleset.periods.get(ref.name)
-        if pd and pd.length not in periods:
-            periods.append(pd.length)
-    if periods and ROLL_FORWARD in parameters.decls:
-        periods.append(ROLL_FORWARD)  # how the last day was found is part of the answer
+    periods = [ref.name for ref in reads if ref.name in ruleset.periods]
     item_refs: dict[str, dict[str, ValueType]] = {}
+    fact_params: list[str] = []
     for n in walk(rule.condition):
         if isinstance(n, Ref) and n.item_of:
             item_refs.setdefault(n.item_of, {})[n.field] = ValueType(n.kind, n.scale)
+            fact_params.extend(p for p in item_needs(n.item_of, n.field) if p not in fact_params)
+    quantifiers = [ItemTest(n.collection, compile_item_condition(n.body),
+                            tuple(dict.fromkeys(r.field for r in refs(n.body) if r.item_of)))
+                   for n in walk(rule.condition) if isinstance(n, Quantified)]
     return CompiledRule(rule, compile_condition(rule.condition), values, reads, item_refs, refs(rule.condition),
-                        rule.reads_signals(), periods)
+                        rule.reads_signals(), periods, fact_params, quantifiers)
 
 
 def _engine_rules(rule: Rule, lowered: dict[str, LoweredItemTest]) -> list[EngineRule]:
@@ -164,7 +183,7 @@ def _check_message_size(facts: frozenset[str], collections: frozenset[str], para
     n = len(facts) + len(periods) + 2 * len(collections) + 3
     for p in params:
         decl = parameters.decls[p]
-        n += 2 * len(decl.domain) if decl.type == "text_set" else 0 if decl.type == "period" else 1
+        n += 2 * len(decl.domain) if decl.type == "text_set" else 0 if decl.type in ("period", "month_day") else 1
     if n > MAX_PROPERTIES:
         raise RulePackError(f"the rules read {n} facts and parameters; durable-rules accepts at most 255 per message",
                             message_zh=f"规则读取 {n} 个事实和参数，超过 durable-rules 每条消息 255 个属性的上限")

@@ -20,6 +20,7 @@ from ..facts.catalog import COLLECTIONS, FACTS, display_value
 from ..language.layout import fact_key
 from ..language.types import Kind, ValueType
 from .compile import CompiledPack, CompiledRule
+from .encode import Encoded
 from .parameters import ParameterTable, ParameterValue
 from .rules import PeriodDef
 
@@ -37,7 +38,8 @@ class _Plan:
     facts: tuple[tuple[str, str, ValueType, str, str], ...]     # name, engine key, type, titles
     params: tuple[tuple[str, str], ...]                         # name, placeholder ("params.x")
     items: tuple[tuple[str, str, str, ValueType, str, str], ...]  # collection key, name, field, type, titles
-    periods: tuple[str, ...]
+    periods: tuple[str, ...]                                    # deadlines read: their parameters as of their start
+    fact_params: tuple[str, ...]                                # parameters the item fields read were computed with
     values: tuple[tuple[str, Any, ValueType], ...]              # name, compiled expression, type
     explain_zh: "Template"
     explain_en: "Template"
@@ -66,27 +68,27 @@ class FlagBuilder:
                 it = COLLECTIONS[coll][2][fname]
                 items.append((fact_key(coll), f"{coll}[].{fname}", fname, vt, it.title_zh, it.title_en))
         values = tuple((name, fn, ValueType(kind, scale)) for name, (fn, kind, scale) in c.values.items())
-        return _Plan(tuple(facts), tuple(params), tuple(items), tuple(c.period_params), values,
+        return _Plan(tuple(facts), tuple(params), tuple(items), tuple(c.periods), tuple(c.fact_params), values,
                      Template(c.rule.explain_zh), Template(c.rule.explain_en))
 
-    def flag(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue], risk_types: list[str],
-             signals: set[str]) -> Flag:
+    def flag(self, c: CompiledRule, encoded: Encoded, risk_types: list[str], signals: set[str]) -> Flag:
         """The flag of a rule that fired; its facts, parameters and sentences render when read."""
         rule = c.rule
+        fact = encoded.fact
         conclusion: dict[str, Any] = dict(rule.conclusion)
         for name, (fn, kind, scale) in c.values.items():
             conclusion[name] = _conclusion_value(kind, scale, fn(fact, _NO_ITEM))
         joined = [s for s in c.signals_read if s in signals]
         return Flag._build(
-            {"_details": {"signals": joined}, "_render": lambda: self._details(c, fact, used, joined)},
-            kind=rule.kind, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, conclusion=conclusion,
+            {"_details": {"signals": joined}, "_render": lambda: self._details(c, encoded, joined)},
+            kind=rule.kind, severity=rule.severity, rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, conclusion=conclusion,
             risk_types=risk_types if rule.kind is FlagKind.MONITORING_OBJECT else [], citation=rule.source)
 
-    def reading(self, c: CompiledRule, fact: Mapping[str, Any],
-                used: Mapping[str, ParameterValue]) -> tuple[list[FactUsed], list[ParameterUsed], dict[str, str]]:
+    def reading(self, c: CompiledRule, encoded: Encoded) -> tuple[list[FactUsed], list[ParameterUsed], dict[str, str]]:
         """What a rule read for a household, fired or not: the facts and parameters with the
         values compared, and each value as the explanation shows it."""
         plan = self._plans[c.rule.id]
+        fact, used = encoded.fact, encoded.used
         facts: list[FactUsed] = []
         params: list[ParameterUsed] = []
         shown: dict[str, str] = {"as_of": date.fromordinal(fact["as_of"]).isoformat()}
@@ -97,6 +99,9 @@ class FlagBuilder:
         for name, key, vt, title_zh, title_en in plan.facts:
             raw = fact.get(key)
             text = display_value(vt, raw)
+            if name in encoded.bounded:
+                year = encoded.bounded[name]
+                text += f" 或之后（规则包未收录{year}年节假日安排）/ or later (no {year} holiday calendar in the pack)"
             facts.append(FactUsed._build(name=name, title_zh=title_zh, title_en=title_en, value=text, raw=raw))
             shown[name] = text
         for coll_key, name, fname, vt, title_zh, title_en in plan.items:
@@ -104,15 +109,20 @@ class FlagBuilder:
             values = "; ".join(f"#{i + 1} {display_value(vt, row.get(fname))}" for i, row in enumerate(rows)) or _NO_ITEMS
             facts.append(FactUsed._build(name=name, title_zh=title_zh, title_en=title_en, value=values,
                                          raw=[row.get(fname) for row in rows]))
-        for pname in plan.periods:
-            params.append(self._parameter(pname, used[pname])[0])
+        listed = {(p.name, p.jurisdiction, p.effective) for p in params}
+        extra = [pv for period in plan.periods for pv in encoded.period_used.get(period, {}).values()]
+        extra += [used[name] for name in plan.fact_params]
+        for pv in extra:
+            if (pv.name, pv.jurisdiction, pv.effective) not in listed:
+                listed.add((pv.name, pv.jurisdiction, pv.effective))
+                params.append(self._parameter(pv.name, pv)[0])
         return facts, params, shown
 
-    def _details(self, c: CompiledRule, fact: Mapping[str, Any], used: Mapping[str, ParameterValue],
-                 joined: list[str]) -> dict[str, Any]:
+    def _details(self, c: CompiledRule, encoded: Encoded, joined: list[str]) -> dict[str, Any]:
         rule = c.rule
         plan = self._plans[rule.id]
-        facts, params, shown = self.reading(c, fact, used)
+        fact = encoded.fact
+        facts, params, shown = self.reading(c, encoded)
         for name, fn, vt in plan.values:
             shown[name] = display_value(vt, fn(fact, _NO_ITEM))
         for k, v in rule.conclusion.items():

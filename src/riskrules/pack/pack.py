@@ -152,7 +152,7 @@ class RulePack:
         household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
         encoded = self._encoder.encode(household, as_of, place)
         outcome, _ = self._reference.run(encoded.fact)
-        facts, params, _ = self._explainer.reading(c, encoded.fact, encoded.used)
+        facts, params, _ = self._explainer.reading(c, encoded)
         result = outcome[rule_id]
         asks = ask_for(self._plan, self.ruleset.periods, c, encoded.fact, outcome, household) if result is None else []
         return RuleReading(rule_id=rule_id, kind=c.rule.kind, title_zh=c.rule.title_zh, title_en=c.rule.title_en,
@@ -170,7 +170,7 @@ class RulePack:
         for c in self._flag_order:
             rule = c.rule
             if outcome[rule.id]:
-                flag = self._explainer.flag(c, fact, encoded.used, risk_types, signals)
+                flag = self._explainer.flag(c, encoded, risk_types, signals)
                 (signal_flags if rule.kind is FlagKind.SIGNAL else flags).append(flag)
             elif outcome[rule.id] is None:
                 undecided.append(Undecided._build(

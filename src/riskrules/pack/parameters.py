@@ -31,10 +31,10 @@ from .citations import parse_citation
 from .errorlog import ErrorLog
 from .yamlfile import LineDict, load_yaml, require
 
-__all__ = ["Period", "ParameterDecl", "ParameterValue", "ParameterTable", "jurisdiction_chain", "load_parameters",
+__all__ = ["Period", "MonthDay", "ParameterDecl", "ParameterValue", "ParameterTable", "jurisdiction_chain", "load_parameters",
            "JURISDICTION"]
 
-_TYPES = ("money", "number", "period", "bool", "text_set")
+_TYPES = ("money", "number", "period", "bool", "text_set", "month_day")
 JURISDICTION = re.compile(r"^(CN|[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
 """A jurisdiction: CN, or a region-code prefix of 2, 4, 6, 9 or 12 digits."""
 
@@ -59,6 +59,17 @@ class Period:
 
 
 @dataclass(frozen=True)
+class MonthDay:
+    """A day of the year as policy states a cut-off: 08-31 (31 August)."""
+
+    month: int
+    day: int
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
 class ParameterDecl:
     name: str
     type: str
@@ -72,7 +83,8 @@ class ParameterDecl:
 
     @property
     def vtype(self) -> ValueType | None:
-        """The condition-language type; ``None`` for periods, which only ``periods:`` may use."""
+        """The condition-language type; ``None`` for periods, which only ``periods:`` may use, and
+        for days of the year, which only derived facts read."""
         return {
             "money": ValueType(Kind.MONEY, 2),
             "number": ValueType(Kind.NUMBER, self.decimals),
@@ -329,6 +341,15 @@ def _typed(decl: ParameterDecl, raw: Any, file: str, line: int) -> Any:
                                 message_zh=f"'{wrong[0]}' 不在代码表中", file=file, line=line,
                                 suggestion=suggest(wrong[0], decl.domain))
         return frozenset(raw)
+    if decl.type == "month_day":
+        if not isinstance(raw, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", raw):
+            raise bad("a day of the year written MM-DD in quotes, such as '08-31'", "加引号的 MM-DD 月日，如 '08-31'")
+        month, day = int(raw[:2]), int(raw[3:])
+        try:
+            date(2000, month, day)  # a leap year: 02-29 is a day of the year
+        except ValueError:
+            raise bad("a day that exists", "存在的月日") from None
+        return MonthDay(month, day)
     if decl.type == "period":
         if not isinstance(raw, dict) or set(raw) != {"amount", "unit"}:
             raise bad("{amount: N, unit: calendar_days|working_days|months|years}", "{amount: 数量, unit: 单位}")

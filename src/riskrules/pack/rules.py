@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..assessment import Citation, FlagKind
+from ..assessment import Citation, FlagKind, Severity
 from ..errors import RulePackError
 from ..facts.catalog import FACTS, collection_types, fact_types
 from ..language.errors import ConditionError, suggest
@@ -30,7 +30,7 @@ from .yamlfile import LineDict, load_yaml, require
 
 __all__ = ["PeriodDef", "Rule", "RuleSet", "load_rule_files", "MAX_RULES"]
 
-_RULE_KEYS = {"id", "kind", "title", "when", "concludes", "conclusion", "values", "risk_type", "explain", "source"}
+_RULE_KEYS = {"id", "kind", "severity", "title", "when", "concludes", "conclusion", "values", "risk_type", "explain", "source"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _SIGNAL = re.compile(r"[a-z][a-z0-9_]*")
 MAX_RULES = 300          # durable-rules refuses a ruleset of about 480 rules (error 303), disjuncts included
@@ -57,6 +57,7 @@ class PeriodDef:
 class Rule:
     id: str
     kind: FlagKind
+    severity: Severity | None
     title_zh: str
     title_en: str
     condition: Cond
@@ -321,6 +322,17 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
     kind = FlagKind(kind_text)
     if kind is FlagKind.SIGNAL and not item.get("concludes"):
         raise err("a signal rule must say which signal it 'concludes'", "信号规则必须写明 concludes", None)
+    severities = [s.value for s in Severity]
+    severity_text = item.get("severity")
+    if kind is FlagKind.SIGNAL:
+        if severity_text is not None:
+            raise err("a signal has no severity: it is not shown as a flag", "信号不设 severity（不作为标记显示）", "severity")
+        severity = None
+    elif severity_text not in severities:
+        raise err(f"'severity' must be one of {', '.join(severities)}", f"'severity' 应为 {'、'.join(severities)} 之一",
+                  "severity" if "severity" in item else None, suggest(str(severity_text), severities) if severity_text else None)
+    else:
+        severity = Severity(severity_text)
     title_zh, title_en = _titles(item, "title", file, item.line, rule_id)
     condition_text = require(item, "when", str, file=file, rule_id=rule_id)
     condition = _condition(condition_text, vocab, file=file, line=item.text_line_of("when"), rule_id=rule_id)
@@ -343,7 +355,7 @@ def _compile_rule(file: str, item: LineDict, vocab: Vocabulary) -> Rule:
                   suggest(str(risk_type), RiskType.codes()))
     explain_zh, explain_en = _titles(item, "explain", file, item.line, rule_id, limit=_MAX_EXPLAIN)
     source = parse_citation(item.get("source"), file=file, line=item.line_of("source"), rule_id=rule_id)
-    rule = Rule(rule_id, kind, title_zh, title_en, condition, condition_text.strip(), item.get("concludes"),
+    rule = Rule(rule_id, kind, severity, title_zh, title_en, condition, condition_text.strip(), item.get("concludes"),
                 conclusion, values, risk_type, explain_zh, explain_en, source, file, item.line)
     try:
         rule.disjuncts = split_on_signals(condition)

@@ -226,7 +226,7 @@ class EliminationMethod(Coded):
 
 
 class MeasureKind(Coded):
-    """帮扶措施类型 (the 14 types of the national system, POLICY.md §9)."""
+    """帮扶措施类型 (the 14 types of the national system)."""
 
     INDUSTRY = ("industry", "产业帮扶")
     EMPLOYMENT = ("employment", "就业帮扶")

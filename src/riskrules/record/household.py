@@ -61,7 +61,7 @@ __all__ = [
 # The single dates of a monitoring case, none of which may lie after the as-of date. Checked
 # here when validating with an as-of date and by checks.dates_after on a validated record.
 CASE_DATE_FIELDS: tuple[str, ...] = (
-    "clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on",
+    "clue_found_on", "publicity_start", "publicity_end", "township_reviewed_on", "identified_on", "not_included_on",
     "assistance_started_on", "eliminated_on", "income_above_range_since",
 )
 
@@ -110,6 +110,9 @@ class Member(_Model):
     months_worked_away: MonthsAway | None = F("外出务工月数", "近12个月外出务工月数", "months worked away from home in the last 12 months",
                                               default=None)
     willing_to_work: bool | None = F("是否有就业意愿", "是否有务工或发展产业意愿", "willing to work", default=None, strict=True)
+    completed_compulsory_education: bool | None = F(
+        "是否已完成九年义务教育", "已完成九年义务教育（初中毕业）", "has completed the nine years of compulsory education",
+        default=None, strict=True)
 
     @field_validator("member_id")
     @classmethod
@@ -217,6 +220,8 @@ class Shock(_Model):
     facts_verified: bool | None = F("事实是否清楚", "事实清楚、经核实", "facts verified (事实清楚)", default=None, strict=True)
     basic_living_severely_affected: bool | None = F("基本生活是否严重困难", "基本生活出现严重困难", "basic living severely affected",
                                                     default=None, strict=True)
+    resolved: bool | None = F("影响是否已消除", "该事件带来的风险是否已经消除（经核实）", "the risk this shock brought has been resolved (verified)",
+                              default=None, strict=True)
 
 
 class MonitoringCase(_Model):
@@ -229,6 +234,10 @@ class MonitoringCase(_Model):
     publicity_end: Day | None = F("村内公示结束日期", "村内公示结束日期", "village publicity end", default=None)
     township_reviewed_on: Day | None = F("乡镇审核日期", "乡镇审核日期", "township review date", default=None)
     identified_on: Day | None = F("县级审定日期", "县级审定（识别认定）日期", "county approval (identification) date", default=None)
+    not_included_on: Day | None = F("不予纳入日期", "经核实不予纳入监测对象的日期（线索办结）", "date the clue was closed without identification",
+                                    default=None)
+    not_included_reason: str | None = F("不予纳入原因", "不予纳入监测对象的原因", "why the clue was closed without identification",
+                                        default=None, min_length=1, max_length=200, strict=True)
     category: MonitoringCategory | None = F("监测对象类别", "脱贫不稳定户、边缘易致贫户、突发严重困难户", "recorded category", default=None)
     risk_types: list[RiskType] | None = F("风险类型", "因病、因学、因残等", "recorded risk types", default=None, max_length=20)
     green_channel: bool | None = F("是否绿色通道", "是否先帮扶后认定", "handled through the green channel", default=None, strict=True)
@@ -255,6 +264,15 @@ class MonitoringCase(_Model):
                "公示开始日期早于发现风险线索日期", "publicity starts before the risk clue was found")
         before("eliminated_on", "identified_on", "eliminated_before_identified",
                "风险消除日期早于识别认定日期", "risk elimination is dated before identification")
+        before("not_included_on", "clue_found_on", "not_included_before_clue",
+               "不予纳入日期早于发现风险线索日期", "the clue is closed before it was found")
+        if self.not_included_on is not None and self.identified_on is not None:
+            raise bilingual_error("not_included_and_identified", "同一线索既已识别认定又记录为不予纳入",
+                                  "the clue is recorded both as identified and as closed without identification",
+                                  field="not_included_on")
+        if self.not_included_reason is not None and self.not_included_on is None:
+            raise bilingual_error("reason_without_not_included", "填写了不予纳入原因但没有不予纳入日期",
+                                  "a reason for closing the clue is given without the date it was closed", field="not_included_on")
         if self.elimination_method is not None and self.eliminated_on is None:
             raise bilingual_error("method_without_elimination", "填写了消除方式但没有消除日期",
                                   "an elimination method is given without an elimination date", field="eliminated_on")
@@ -299,6 +317,9 @@ class Household(_Model):
     rigid_expenditures: list[RigidExpenditure] | None = F("刚性支出", "医疗、教育等刚性支出；空列表表示没有", "rigid expenditures; [] means none",
                                                           default=None, max_length=MAX_ITEMS)
     housing_grade: HousingGrade | None = F("住房安全等级", "A、B、C、D级或无房", "housing safety grade", default=None)
+    food_secured: bool | None = F("是否不愁吃", "“两不愁”之不愁吃：吃饭有保障", "food is secured (不愁吃)", default=None, strict=True)
+    clothing_secured: bool | None = F("是否不愁穿", "“两不愁”之不愁穿：四季有换季衣服、御寒被褥", "clothing is secured (不愁穿)",
+                                      default=None, strict=True)
     drinking_water: DrinkingWater | None = F("饮水安全", "饮水安全状况", "drinking water", default=None)
     shocks: list[Shock] | None = F("突发事件", "近期突发事件；空列表表示没有", "shocks; [] means none", default=None, max_length=MAX_ITEMS)
     monitoring_case: MonitoringCase | None = F("监测帮扶案卷", "已有监测帮扶程序时填写", "the monitoring case, if any", default=None)

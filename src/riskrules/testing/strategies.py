@@ -133,6 +133,7 @@ def members(draw: st.DrawFn, *, as_of: date = AS_OF, min_size: int = 1, max_size
         if child:
             m["in_school"] = draw(_maybe(st.booleans(), complete))
             m["education_exemption"] = draw(st.one_of(st.none(), st.sampled_from(_codes(EducationExemption))))
+            m["completed_compulsory_education"] = draw(st.one_of(st.none(), st.booleans()))
         else:
             m["months_worked_away"] = draw(_maybe(st.integers(0, 12), complete))
         out.append(m)
@@ -187,10 +188,15 @@ def monitoring_cases(draw: st.DrawFn, *, as_of: date = AS_OF, complete: bool = T
             case["category"] = draw(st.sampled_from(_codes(MonitoringCategory)))
         checks = sorted({after(identified) for _ in range(draw(st.integers(0, 3)))})
         case["concentrated_checks"] = [_iso(d) for d in checks]
+        if draw(st.booleans()):
+            case["home_visits"] = [_iso(d) for d in sorted({after(identified) for _ in range(draw(st.integers(0, 4)))})]
         if draw(st.integers(0, 3)) == 0:
             case["eliminated_on"] = _iso(after(identified))
         if draw(st.booleans()):
             case["income_above_range_since"] = _iso(as_of - timedelta(days=draw(st.integers(0, 3 * 365))))
+    elif span and draw(st.integers(0, 3)) == 0:
+        case["not_included_on"] = _iso(after(clue))
+        case["not_included_reason"] = "经核实收入稳定，不予纳入"
     if draw(st.booleans()):
         case["assistance_started_on"] = _iso(after(clue))
     return case
@@ -223,6 +229,7 @@ def households(draw: st.DrawFn, *, as_of: date = AS_OF, regions: Sequence[str] =
                        "occurred_on": _iso(draw(_days_before(as_of, 2 * 365))),
                        "facts_verified": draw(_maybe(st.booleans(), complete)),
                        "basic_living_severely_affected": draw(_maybe(st.booleans(), complete)),
+                       "resolved": draw(st.one_of(st.none(), st.booleans())),
                        "loss": draw(st.one_of(st.none(), money(0, 50_000)))})
     water = {
         "litres_per_person_day": f"{draw(st.integers(0, 1200)) / 10:.1f}",
@@ -246,6 +253,8 @@ def households(draw: st.DrawFn, *, as_of: date = AS_OF, regions: Sequence[str] =
         "previous_income": previous,
         "rigid_expenditures": rigid,
         "housing_grade": draw(_maybe(st.sampled_from(_codes(HousingGrade)), complete)),
+        "food_secured": draw(st.one_of(st.none(), st.booleans())),
+        "clothing_secured": draw(st.one_of(st.none(), st.booleans())),
         "drinking_water": water,
         "shocks": shocks,
         "assistance_measures": draw(st.lists(measures(as_of=as_of, future=future_measures), max_size=3)),
