@@ -13,6 +13,7 @@ import pytest
 
 import riskrules
 from riskrules.deadlines import WorkCalendar, load_calendar
+from riskrules.engine.available import durable_available, durable_import_error
 from riskrules.pack.pack import bundled_rules_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # test files that still `import builders` (a re-export)
@@ -20,6 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # test files that stil
 pytest_plugins = ["pytester"]  # tests of the riskrules pytest plugin
 
 AS_OF = date(2022, 7, 31)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "durable: needs durable-rules' C core, which imports on Python 3.10-3.12 only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if durable_available():
+        return
+    skip = pytest.mark.skip(reason=f"durable-rules is not importable here ({durable_import_error()})")
+    for item in items:
+        if "durable" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +53,3 @@ def pack_dir(tmp_path: Path) -> Path:
 def cal() -> WorkCalendar:
     return load_calendar(bundled_rules_path() / "calendars")
 
-
-# Tests over ~5 s are marked slow and left out of the default run (`pytest -m slow` runs them).
-# These two live in files owned elsewhere, so they are marked here, by node id.
-SLOW_ELSEWHERE = {
-    "tests/test_golden.py::test_assessments_are_byte_identical_to_the_recorded_digests",    # ~12 s
-    "tests/test_pack_safety.py::test_the_worst_packs_and_records_never_end_the_process",    # ~6.5 s
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid in SLOW_ELSEWHERE:
-            item.add_marker(pytest.mark.slow)

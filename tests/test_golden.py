@@ -11,12 +11,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 sys.path.insert(0, str(GOLDEN))
 
 import regenerate  # noqa: E402
 
 
+@pytest.mark.slow  # ~12 s: CI runs it with `pytest -m slow`
 def test_assessments_are_byte_identical_to_the_recorded_digests() -> None:
     recorded = (GOLDEN / "digests.txt").read_text(encoding="utf-8").splitlines()
     now = regenerate.lines()

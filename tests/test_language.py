@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskrules.engine.durable_host import DurableRunner, EngineRule
+from riskrules.engine.ruleset import EngineRule
 from riskrules.language.durable import to_durable
 from riskrules.language.errors import ConditionError
 from riskrules.language.ir import And, Arith, Compare, Const, InSet, Known, Not, Or, Quantified, Ref, Truth
@@ -268,9 +268,12 @@ def _lowered_fact(fact: dict, lowered: dict) -> dict:
     return out
 
 
+@pytest.mark.durable
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_conditions, min_size=1, max_size=4), st.lists(_facts(), min_size=1, max_size=4))
 def test_durable_rules_fires_exactly_when_python_says_true(conditions: list[Any], facts: list[dict]) -> None:
+    from riskrules.engine.durable_host import DurableRunner
+
     generated = [to_durable(c) for c in conditions]
     lowered = {t.key: t for g in generated for t in g.lowered}
     rules = [EngineRule(f"r{i}#0", f"r{i}", [{"h": {"$and": [{"t": "household"}, g.json]}}], None)

@@ -253,6 +253,7 @@ def _rss_kib() -> int:
     return 0
 
 
+@pytest.mark.durable
 @pytest.mark.slow  # 100,000 engine runs, well over 5 s: CI runs it with `pytest -m slow`
 def test_100000_assessments_leave_no_state_and_flat_memory(pack: riskrules.RulePack) -> None:
     record = riskrules.Household.model_validate(low_income_household(monitoring_case={"clue_found_on": "2022-07-01"}))

@@ -177,6 +177,7 @@ _WORST = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow  # ~6.5 s: CI runs it with `pytest -m slow`
 def test_the_worst_packs_and_records_never_end_the_process(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _WORST, str(tmp_path), str(Path(__file__).parent)],
                           capture_output=True, text=True, timeout=300)

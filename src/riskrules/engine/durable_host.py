@@ -36,39 +36,20 @@ import json
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import durable_rules_engine as _core
 import orjson
 
 from ..errors import EngineError
+from .ruleset import CLEANUP as _CLEANUP
+from .ruleset import HOUSEHOLD, SIGNAL, EngineRule, RuleNotCompilable, ruleset_definition
+from .ruleset import definition_json as _definition_json
+from .ruleset import strings as _strings
 
 __all__ = ["DurableRunner", "EngineRule", "RuleNotCompilable", "HOUSEHOLD", "SIGNAL"]
 
-HOUSEHOLD = "household"
-SIGNAL = "signal"
-_SINK = "__heard__"
-_CLEANUP = "__cleanup__"
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # assert_fact result codes of the C core
-
-
-@dataclass(frozen=True)
-class EngineRule:
-    """One durable-rules rule: a disjunct of a pack rule."""
-
-    name: str          # unique in the ruleset, e.g. "identification.low_income#0"
-    rule_id: str       # the pack rule it belongs to
-    conditions: list[dict[str, Any]]  # the rule's "all" list
-    concludes: str | None
-
-
-class RuleNotCompilable(ValueError):
-    """durable-rules refused one rule (e.g. error 113: more than 32 expressions in one join)."""
-
-    def __init__(self, rule_id: str, detail: str):
-        self.rule_id = rule_id
-        self.detail = detail
-        super().__init__(f"{rule_id}: {detail}")
 
 
 class DurableRunner:
@@ -81,19 +62,11 @@ class DurableRunner:
         self._sessions = itertools.count(1)
         self._session = _Session(f"s{next(self._sessions)}")
         self._live = 0
-        definition: dict[str, Any] = {}
+        definition = ruleset_definition(rules)
         # rule name -> (pack rule id, signal concluded); the sinks conclude nothing
-        self._actions: dict[str, tuple[str | None, str | None]] = {}
-        for rule in rules:
-            if not _plain_name(rule.name):
-                raise ValueError(f"rule name {rule.name!r} cannot be read back from an action message")
-            definition[rule.name] = {"all": rule.conditions}
-            self._actions[rule.name] = (rule.rule_id, rule.concludes)
-        sinks = {f"{_SINK}{HOUSEHOLD}": {"h": {"t": HOUSEHOLD}}, _CLEANUP: {"z": {"t": _CLEANUP}}}
-        for name, condition in sinks.items():
-            definition[name] = {"all": [condition]}
-            self._actions[name] = (None, None)
-        self.definition_json = json.dumps(definition, sort_keys=True, ensure_ascii=False)
+        self._actions: dict[str, tuple[str | None, str | None]] = {name: (None, None) for name in definition}
+        self._actions.update({rule.name: (rule.rule_id, rule.concludes) for rule in rules})
+        self.definition_json = _definition_json(rules)
         # Only the fields the ruleset names are sent: every byte is encoded here and parsed
         # again by the C core, once for each $iany over a list.
         named = set(_strings(definition))
@@ -200,24 +173,6 @@ def _close(handle: int, session: _Session) -> None:
     if session.exists:
         _quietly(_core.delete_state, handle, session.sid)
     _quietly(_core.delete_ruleset, handle)
-
-
-def _strings(node: Any) -> Iterator[str]:
-    """Every key and text value of a generated condition: the fields it names, and more."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield key
-            yield from _strings(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _strings(item)
-    elif isinstance(node, str):
-        yield node
-
-
-def _plain_name(name: str) -> bool:
-    # The name is read back from the head of an action message, as the ruleset spelled it.
-    return bool(name) and not any(ch in name for ch in '"\\') and all(ord(ch) >= 0x20 for ch in name)
 
 
 def _quietly(fn: Any, *args: Any) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..engine.durable_host import HOUSEHOLD, SIGNAL, EngineRule
+from ..engine.ruleset import HOUSEHOLD, SIGNAL, EngineRule
 from ..errors import RulePackError
 from ..facts.catalog import item_needs
 from ..language.durable import LoweredItemTest, check_limits, to_durable

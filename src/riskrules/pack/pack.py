@@ -3,12 +3,14 @@
 ``load_rules()`` reads a pack folder; :meth:`RulePack.assess` takes a household and an as-of
 date and returns an :class:`~riskrules.assessment.Assessment`. The flow, one module a step:
 
-    admit (record, date, jurisdiction) -> encode (engine fact) -> decide (durable-rules, and
-    the plain-Python reference beside it) -> explain (flags) and ask (undecided rules)
+    admit (record, date, jurisdiction) -> encode (engine fact) -> decide (the plain-Python
+    evaluator, and durable-rules beside it) -> explain (flags) and ask (undecided rules)
 
-The decision is made by durable-rules; the reference runner finds undecided rules and checks
-that both back ends agree (a disagreement is an :class:`~riskrules.errors.EngineError`, never
-a silent answer).
+The plain-Python evaluator decides every rule in three-valued logic, so it also finds the
+undecided ones. Where durable-rules imports (Python 3.10-3.12) it decides the same fact and the
+two must agree: a disagreement is an :class:`~riskrules.errors.EngineError`, never a silent
+answer. Where it does not (3.13 and later), the plain-Python evaluator decides alone; the
+answers are the same, byte for byte (see :mod:`riskrules.engine.available`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any, Callable, Mapping
 
 from ..assessment import Assessment, Citation, Flag, FlagKind, RulePackInfo, RuleReading, Undecided
 from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
-from ..engine.durable_host import DurableRunner, RuleNotCompilable
+from ..engine.available import Engine, resolve_engine
 from ..engine.reference import ReferenceRule, ReferenceRunner
+from ..engine.ruleset import RuleNotCompilable, definition_json
 from ..errors import EngineError, RulePackError
 from ..record.household import Household
 from ..resources import bundled
@@ -45,15 +48,20 @@ def bundled_rules_path() -> Path:
     return bundled("rules")
 
 
-def load_rules(path: str | Path | None = None) -> "RulePack":
-    """Load a rule pack folder (the bundled pack by default) (加载规则包)."""
-    return RulePack(Path(path) if path is not None else bundled_rules_path())
+def load_rules(path: str | Path | None = None, *, engine: Engine = "auto") -> "RulePack":
+    """Load a rule pack folder (the bundled pack by default) (加载规则包).
+
+    ``engine``: ``"auto"`` (durable-rules beside the plain-Python evaluator where durable-rules
+    imports, else plain Python alone), ``"durable"`` (an error where it does not import) or
+    ``"python"``. The answers are the same whichever runs."""
+    return RulePack(Path(path) if path is not None else bundled_rules_path(), engine=engine)
 
 
 class RulePack:
     """A compiled rule pack. Thread-safe: calls into durable-rules are serialised per pack."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, engine: Engine = "auto"):
+        chosen = resolve_engine(engine)
         root = root.resolve()
         if not root.is_dir():
             raise RulePackError(f"no rule pack folder at {root}", message_zh=f"找不到规则包目录 {root}")
@@ -77,6 +85,13 @@ class RulePack:
         self._risk_rules = [(c.rule.id, c.rule.risk_type) for c in self._plan.order if c.rule.risk_type]
         self._use_parameters(self.parameters)
         self._reference = ReferenceRunner([ReferenceRule(c.rule.id, c.evaluate, c.rule.concludes) for c in self._plan.order])
+        #: the engines deciding this pack's assessments: ("python",) or ("python", "durable")
+        self.engines: tuple[str, ...] = ("python",) if chosen == "python" else ("python", "durable")
+        self._runner: Any = None
+        if chosen == "python":
+            return
+        from ..engine.durable_host import DurableRunner  # imports the C core: only when it is used
+
         try:
             self._runner = DurableRunner(f"riskrules_{self.version}", self._plan.engine_rules)
         except RuleNotCompilable as e:
@@ -108,8 +123,9 @@ class RulePack:
 
     @property
     def durable_ruleset(self) -> str:
-        """The generated durable-rules ruleset, as JSON (for inspection and the docs)."""
-        return self._runner.definition_json
+        """The generated durable-rules ruleset, as JSON (for inspection and the docs); the same
+        whether or not durable-rules runs here."""
+        return definition_json(self._plan.engine_rules)
 
     def rule(self, rule_id: str) -> Rule:
         return self._plan.by_id[rule_id].rule
@@ -135,13 +151,14 @@ class RulePack:
         household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
         encoded = self._encoder.encode(household, as_of, place)
         outcome, state = self._reference.run(encoded.fact)
-        fired, engine_signals = self._runner.run(encoded.fact)
         signals = {s for s, v in state.items() if v}
-        decided = {rid for rid, v in outcome.items() if v}
-        if decided != set(fired) or signals != set(engine_signals):
-            raise EngineError(
-                f"durable-rules and the reference evaluator disagree: only durable-rules {sorted(set(fired) - decided)}, "
-                f"only reference {sorted(decided - set(fired))}")
+        if self._runner is not None:
+            fired, engine_signals = self._runner.run(encoded.fact)
+            decided = {rid for rid, v in outcome.items() if v}
+            if decided != set(fired) or signals != set(engine_signals):
+                raise EngineError(
+                    f"durable-rules and the reference evaluator disagree on household {household.household_id}: "
+                    f"only durable-rules {sorted(set(fired) - decided)}, only reference {sorted(decided - set(fired))}")
         return self._assessment(household, as_of, place, encoded, outcome, signals)
 
     def reading(self, record: Household | Mapping[str, Any], as_of: date, rule_id: str,
@@ -159,6 +176,25 @@ class RulePack:
                            condition=c.rule.condition_text,
                            outcome="fired" if result else "undecided" if result is None else "not_fired",
                            facts=facts, parameters=params, ask_for=asks)
+
+    def outcomes(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None, *,
+                 engine: str = "python") -> dict[str, bool | None]:
+        """Every rule's outcome for one household (各规则判定结果), by rule id: True (fired),
+        False, or None (undecided, for want of a fact), as one back end decides it -- what the
+        differential tests compare. ``engine="durable"`` is durable-rules' own decision, which
+        has no "undecided": a rule it did not fire reads False (an error where it does not import)."""
+        household, as_of, place = admit(record, as_of, jurisdiction, self.parameters)
+        encoded = self._encoder.encode(household, as_of, place)
+        if engine == "python":
+            return self._reference.run(encoded.fact)[0]
+        if engine != "durable":
+            raise EngineError(f"unknown engine {engine!r}: expected 'python' or 'durable'")
+        runner = self._runner
+        if runner is None:
+            resolve_engine("durable")  # raises, naming why durable-rules is not here
+            raise EngineError("this pack was loaded with engine='python'; load it with engine='durable'")
+        fired = set(runner.run(encoded.fact)[0])
+        return {c.rule.id: c.rule.id in fired for c in self._plan.order}
 
     def _assessment(self, record: Household, as_of: date, place: str, encoded: Encoded, outcome: Mapping[str, bool | None],
                     signals: set[str]) -> Assessment:
