@@ -74,7 +74,8 @@ class Severity(str, Enum):
         return obj
 
     BREACH = ("breach", "违规", "breach: a rule or deadline of the policy is broken")
-    WARNING = ("warning", "预警", "warning: something to verify or act on")
+    # Not 预警: that word names the alerts (风险预警), a kind of flag, not how urgent one is.
+    WARNING = ("warning", "警示", "warning: something to verify or act on")
     NOTICE = ("notice", "提示", "notice: for information")
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..assessment import Assessment, Citation, Flag, FlagKind, RulePackInfo, RuleReading, Undecided
 from ..deadlines.calendar import CalendarError, WorkCalendar, load_calendar
@@ -39,6 +39,9 @@ from .explain import FlagBuilder
 from .parameters import ParameterTable, load_parameters
 from .rules import Rule, RuleSet, load_rule_files
 from .yamlfile import load_yaml
+
+if TYPE_CHECKING:  # the forms package imports the pack; only the annotation needs it here
+    from ..forms.questions import NextQuestions
 
 __all__ = ["RulePack", "load_rules", "bundled_rules_path"]
 
@@ -220,6 +223,15 @@ class RulePack:
     def _asker(self, c: CompiledRule, fact: Mapping[str, Any], outcome: Mapping[str, bool | None],
                record: Household) -> Callable[[], dict[str, Any]]:
         return lambda: {"ask_for": ask_for(self._plan, self.ruleset.periods, c, fact, outcome, record)}
+
+    def next_questions(self, record: Household | Mapping[str, Any], as_of: date, jurisdiction: str | None = None) -> "NextQuestions":
+        """What to ask next about a partial record (下一步应采集的信息): the missing fields as JSON
+        Pointers with their titles and the rules they would decide, ranked by how many undecided
+        outcomes each settles, and the flags already decided; a
+        :class:`~riskrules.forms.questions.NextQuestions`. See :mod:`riskrules.forms.questions`."""
+        from ..forms.questions import next_questions
+
+        return next_questions(self, record, as_of, jurisdiction)
 
 
 def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:
