@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 7, 31)
 
 
-def test_demo_prints_every_example_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_examples_prints_every_example_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--examples"]) == 0
     out = capsys.readouterr().out
     for name in riskrules.example_names():
         assert f"== {name}" in out
@@ -33,9 +33,24 @@ def test_demo_prints_every_example_and_a_summary(capsys: pytest.CaptureFixture[s
     assert "{" not in "\n".join(line for line in out.splitlines() if line.startswith("  ["))
 
 
-def test_python_dash_m_runs_the_demo() -> None:
-    proc = subprocess.run([sys.executable, "-m", "riskrules"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "riskrules demo" in proc.stdout
+def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "riskrules", "demo", "--households", "150", "--dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "riskrules demo" in proc.stdout and "已识别监测对象户 identified households" in proc.stdout
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "results.jsonl").is_file() and (tmp_path / "county.csv").is_file()
+
+
+@pytest.mark.slow
+def test_the_main_job_demo_screens_a_county_in_under_a_minute(tmp_path: Path) -> None:
+    import time
+
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "riskrules", "demo", "--dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert time.perf_counter() - started < 60
+    assert "户均帮扶措施" in proc.stdout and "逾期清单" in proc.stdout
 
 
 def test_batch_writes_rejects_with_reasons_and_drops_nothing(pack: riskrules.RulePack) -> None:
@@ -49,7 +64,7 @@ def test_batch_writes_rejects_with_reasons_and_drops_nothing(pack: riskrules.Rul
     assessed = [json.loads(line) for line in out.getvalue().splitlines()]
     rejected = [json.loads(line) for line in rejects.getvalue().splitlines()]
     assert [a["household_id"] for a in assessed] == [good["household_id"], "GOOD-2"]
-    assert [r["row"] for r in rejected] == [2, 3, 5]
+    assert [r["row"] for r in rejected] == [2, 3, 5]  # the blank line 4 is counted, not read
     assert rejected[1]["household_id"] == "BAD-1"
     assert rejected[1]["problems"][0]["path"] == "region_code" and rejected[1]["problems"][0]["message_zh"]
     assert rejected[0]["problems"][0]["code"] == "json_invalid"

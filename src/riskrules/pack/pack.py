@@ -233,6 +233,15 @@ class RulePack:
 
         return next_questions(self, record, as_of, jurisdiction)
 
+    def screen(self, source: Any, as_of: date, jurisdiction: str | None = None, **options: Any) -> Any:
+        """Screen a whole population column-wise (列式批量筛查): a Polars or Arrow table, a
+        Parquet path or records in; one row per household out, flags explained as
+        :meth:`assess` explains them. Needs ``riskrules[columnar]``; see
+        :func:`riskrules.columnar.screen` for the options and docs/columnar.md."""
+        from ..columnar import screen
+
+        return screen(self, source, as_of, jurisdiction, **options)
+
 
 def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:
     def report(e: CalendarError) -> None:
