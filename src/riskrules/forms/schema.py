@@ -40,6 +40,7 @@ from ..record.bounds import IntRange
 from ..record.codes import Coded
 from ..record.household import Household
 from ..record.values import PROVINCE_CODES, ResidentId, _parse_yuan
+from .labels import flag_labels
 
 __all__ = [
     "FALLBACK_SECTION",
@@ -416,9 +417,7 @@ def form_ui_schema(model: type[Household] = Household) -> dict[str, Any]:
 
 def form_bundle(model: type[Household] = Household) -> dict[str, Any]:
     """``{"schema": form schema, "uiSchema": UI hints, "sections": [...], "labels": {...}}``: what
-    a form renders, and the labels of the flags it shows (see :func:`riskrules.schema.flag_labels`)."""
-    from ..schema import flag_labels
-
+    a form renders, and the labels of the flags it shows (see :func:`.labels.flag_labels`)."""
     return {"schema": form_schema(model), "uiSchema": form_ui_schema(model), "sections": sections(model),
             "labels": flag_labels()}
 
