@@ -71,10 +71,12 @@ def test_terminal_excel_and_html(screened: Path, tmp_path: Path) -> None:
                  "--excel", str(tmp_path / "r.xlsx"), "--html", str(tmp_path / "r.html"), "--quiet"])
     assert code == 0
     wb = calamine.CalamineWorkbook.from_path(str(tmp_path / "r.xlsx"))
-    assert {"主要指标", "监测对象", "乡镇", "村", "时限违规", "逾期清单", "按月", "风险类型", "待核实预警"} <= set(wb.sheet_names)
+    assert {"主要指标", "监测对象", "乡镇", "村", "按规则", "逾期清单", "按月", "风险类型", "待核实预警"} <= set(wb.sheet_names)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "<script" not in page and not re.search(r"(src|href)=\"https?:", page)
     assert "已识别监测对象" in page and "户均措施" in page
+    # severities carry the assessment's titles: 警示 is a warning, 预警 only ever an alert
+    assert "警示 warning" in page and "预警 warning" not in page and "待入户核实" in page
     text = render_text(build_report(screened / "results.jsonl"))
     assert "监测对象 / monitoring objects" in text and "逾期清单" in text
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io.tables import need
-from .model import CATEGORIES, CATEGORY_ZH, CountyReport
+from .model import CATEGORIES, CATEGORY_ZH, SEVERITY, CountyReport
 
 __all__ = ["write_excel"]
 
-_SHEETS = {"headline": "主要指标", "monitoring": "监测对象", "townships": "乡镇", "villages": "村", "deadlines": "时限违规",
+_SHEETS = {"headline": "主要指标", "monitoring": "监测对象", "townships": "乡镇", "villages": "村", "deadlines": "按规则",
            "overdue": "逾期清单", "months": "按月", "risks": "风险类型", "alerts": "待核实预警", "flags": "标记"}
 
 
@@ -47,10 +47,10 @@ def write_excel(r: CountyReport, path: str | Path) -> Path:
     ws, headers, rows = sheets["months"]
     if rows:
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
-        for j, name in ((1, "违规 breaches"), (2, "预警 warnings")):
+        for j, name in ((1, SEVERITY["breach"]), (2, SEVERITY["warning"])):
             chart.add_series({"name": name, "categories": [ws.name, 3, 0, 2 + len(rows), 0],
                               "values": [ws.name, 3, j, 2 + len(rows), j]})
-        chart.set_title({"name": "违规与预警（按到期月份）"})
+        chart.set_title({"name": "违规与警示（按到期月份）"})
         ws.insert_chart(2, 5, chart, {"x_scale": 1.5})
     ws, headers, rows = sheets["risks"]
     if rows:

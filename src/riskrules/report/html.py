@@ -10,7 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .model import CATEGORIES, CATEGORY_ZH, RISK_ZH, CountyReport
+from ..assessment import Severity
+from .model import CATEGORIES, CATEGORY_ZH, RISK_ZH, SEVERITY, CountyReport
 
 __all__ = ["render_html", "write_html"]
 
@@ -87,7 +88,7 @@ def chart_months(r: CountyReport) -> str:
     scale = (height - top - bottom) / biggest
     base = height - bottom
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="breaches by month">',
-             _legend([("违规 breaches", _BREACH), ("预警 warnings", _WARNING)], left, 10)]
+             _legend([(SEVERITY["breach"], _BREACH), (SEVERITY["warning"], _WARNING)], left, 10)]
     for k in range(5):
         v = biggest * k / 4
         y = base - v * scale
@@ -99,9 +100,9 @@ def chart_months(r: CountyReport) -> str:
         b, w = r.months.get(m, _NONE)["breach"], r.months.get(m, _NONE)["warning"]
         hb, hw = b * scale, w * scale
         parts.append(f'<rect x="{x:.1f}" y="{base - hb:.1f}" width="{bar_w:.1f}" height="{hb:.1f}" fill="{_BREACH}">'
-                     f'<title>{m} 违规 breaches {b}</title></rect>')
+                     f'<title>{m} {SEVERITY["breach"]} {b}</title></rect>')
         parts.append(f'<rect x="{x:.1f}" y="{base - hb - hw:.1f}" width="{bar_w:.1f}" height="{hw:.1f}" fill="{_WARNING}">'
-                     f'<title>{m} 预警 warnings {w}</title></rect>')
+                     f'<title>{m} {SEVERITY["warning"]} {w}</title></rect>')
         if i % every == 0:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{base + 16}" text-anchor="end" class="ax" '
                          f'transform="rotate(-40 {x + bar_w / 2:.1f} {base + 16})">{m}</text>')
@@ -172,8 +173,8 @@ def render_html(r: CountyReport, *, list_limit: int = 200) -> str:
         ("户均措施", str(r.measures_per_household), "measures per identified household", ""),
         ("风险消除", f"{r.eliminated_h:,} 户 / {r.eliminated_p:,} 人", "risk eliminated", ""),
         ("应纳未纳", f"{sum(r.not_identified_h.values()):,} 户", "assessed, not yet identified", "warn"),
-        ("违规", f"{breaches:,}", "breaches (deadlines…)", "bad"),
-        ("预警", f"{warnings:,}", "warnings", "warn"),
+        (Severity.BREACH.title_zh, f"{breaches:,}", Severity.BREACH.title_en, "bad"),
+        (Severity.WARNING.title_zh, f"{warnings:,}", Severity.WARNING.title_en, "warn"),
         ("待入户核实", f"{len(r.alerts):,}", "alerts awaiting home checks", "warn"),
     ]
     card_html = "".join(f'<div class="card {cls}"><div class="l">{_e(zh)}</div><div class="v">{_e(v)}</div><div class="l">{_e(en)}</div></div>'
@@ -188,7 +189,7 @@ def render_html(r: CountyReport, *, list_limit: int = 200) -> str:
         + sec("monitoring")
         + f'<section id="chart-townships"><h2>评估应纳入监测对象：按乡镇与类别 / monitoring objects by township and category</h2>{chart_townships(r)}</section>'
         + sec("townships")
-        + f'<div class="two"><section id="chart-months"><h2>违规与预警：按到期月份 / breaches and warnings by month due</h2>{chart_months(r)}</section>'
+        + f'<div class="two"><section id="chart-months"><h2>违规与警示：按到期月份 / breaches and warnings by month due</h2>{chart_months(r)}</section>'
         + f'<section id="chart-risks"><h2>风险类型（评估） / risk types (assessed)</h2>{chart_risks(r)}</section></div>'
         + sec("deadlines")
         + sec("overdue", list_limit)

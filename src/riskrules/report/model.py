@@ -31,16 +31,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from ..assessment import Severity
 from ..record.codes import MonitoringCategory, RiskType
 from ..screening.catalogue import catalogue_path
 from ..screening.rows import severity_of
 
-__all__ = ["CATEGORIES", "CountyReport", "ReportError", "build_report", "load_places", "read_results"]
+__all__ = ["CATEGORIES", "SEVERITY", "CountyReport", "ReportError", "build_report", "load_places", "read_results"]
 
 CATEGORIES = [m.value for m in MonitoringCategory]
 CATEGORY_ZH = {m.value: m.label_zh for m in MonitoringCategory}
 RISK_ZH = {m.value: m.label_zh for m in RiskType}
 ALERT_KIND = "risk_alert"
+# Column heads by severity, from the assessment's own titles: 警示, not 预警, which names the alerts.
+SEVERITY = {s.value: f"{s.title_zh} {s.title_en.split(':')[0]}" for s in Severity}
 
 
 class ReportError(ValueError):
@@ -149,8 +152,9 @@ class CountyReport:
                         ["已消除风险户 households with risk eliminated", self.eliminated_h],
                         ["已消除风险人 people with risk eliminated", self.eliminated_p],
                         ["可标注风险消除户 eligible for elimination now", self.eligible_for_elimination],
-                        ["违规（时限等） breaches", sum(v["breach"] for v in self.by_rule.values())],
-                        ["预警 warnings", sum(v["warning"] for v in self.by_rule.values())],
+                        [SEVERITY["breach"], sum(v["breach"] for v in self.by_rule.values())],
+                        [SEVERITY["warning"], sum(v["warning"] for v in self.by_rule.values())],
+                        [SEVERITY["notice"], sum(v["notice"] for v in self.by_rule.values())],
                         ["待入户核实的预警 alerts awaiting home checks", len(self.alerts)],
                     ]))
         for key, title, table in (("townships", "乡镇 / townships", self.towns), ("villages", "村 / villages", self.villages)):
@@ -161,20 +165,20 @@ class CountyReport:
                              *(p.assessed[c] for c in cats), p.not_identified, p.eliminated, p.breaches, p.warnings, p.alerts])
             out.append((key, title, ["代码 code", "名称 name", "户 hh", "人 people", "已识别 identified",
                                      *(f"{CATEGORY_ZH[c]}" for c in cats), "应纳未纳 not identified", "已消除 eliminated",
-                                     "违规 breaches", "预警 warnings", "待核实 alerts"], rows))
+                                     SEVERITY["breach"], SEVERITY["warning"], "待核实预警 alerts"], rows))
         rows = []
         for rule_id in sorted(self.by_rule, key=lambda r: (-sum(self.by_rule[r].values()), r)):
             c = self.by_rule[rule_id]
-            rows.append([rule_id, self.title(rule_id), c["breach"], c["warning"], c["other"]])
-        out.append(("deadlines", "时限与违规 / breaches and warnings by rule",
-                    ["规则 rule", "名称 title", "违规 breaches", "预警 warnings", "其他 other"], rows))
+            rows.append([rule_id, self.title(rule_id), c["breach"], c["warning"], c["notice"]])
+        out.append(("deadlines", "按规则与严重程度 / flags by rule and severity",
+                    ["规则 rule", "名称 title", SEVERITY["breach"], SEVERITY["warning"], SEVERITY["notice"]], rows))
         rows = [[o.household_id, o.region_code, self.place_name(o.region_code), o.rule_id, self.title(o.rule_id), o.due,
                  o.days_overdue, o.row] for o in self.overdue]
         out.append(("overdue", "逾期清单 / overdue list (longest first)",
                     ["户编号 household", "区划 region", "村 village", "规则 rule", "名称 title", "应完成 due", "逾期天数 days overdue",
                      "输入行 row"], rows))
         rows = [[m, self.months[m]["breach"], self.months[m]["warning"]] for m in sorted(self.months)]
-        out.append(("months", "违规与预警按到期月份 / breaches and warnings by month due", ["月份 month", "违规 breaches", "预警 warnings"], rows))
+        out.append(("months", "违规与警示按到期月份 / breaches and warnings by month due", ["月份 month", SEVERITY["breach"], SEVERITY["warning"]], rows))
         risks = sorted(set(self.risk_assessed) | set(self.risk_recorded), key=lambda r: (-self.risk_assessed[r], r))
         rows = [[f"{RISK_ZH.get(r, r)} {r}", self.risk_assessed[r], self.risk_recorded[r]] for r in risks]
         out.append(("risks", "风险类型 / risk types",
@@ -378,7 +382,7 @@ def _add(r: CountyReport, h: dict[str, Any], overdue_limit: int) -> None:
                 else:
                     p.warnings += 1
         elif kind in ("deadline_breach", ALERT_KIND) or sev is not None:
-            r.by_rule[rule_id]["other"] += 1
+            r.by_rule[rule_id]["notice"] += 1
         if conclusion.get("status") == "breached" and len(r.overdue) < overdue_limit:
             days = conclusion.get("days_overdue")
             r.overdue.append(Overdue(h["household_id"], code, rule_id, conclusion.get("due"),
