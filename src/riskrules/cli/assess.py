@@ -54,6 +54,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     o.add_argument("--citations", choices=["ref", "full"], default="ref",
                    help="ref: rule id and pack version, full text in NAME.catalogue.json (default); full: in every flag")
     r = p.add_argument_group("run")
+    r.add_argument("--engine", choices=["auto", "python", "columnar"], default="auto",
+                   help="python: household by household; columnar: decided column-wise, the same rows (needs "
+                        "riskrules[columnar]); auto (default): columnar for Parquet input when it is installed")
     r.add_argument("--workers", type=int, default=1, help="worker processes (default 1: this process); output is the same for any N")
     r.add_argument("--resume", action="store_true", help="finish a run that was interrupted (same command, plus --resume)")
     r.add_argument("--restart", action="store_true", help="discard an interrupted run's checkpoint and start again")
@@ -95,12 +98,13 @@ def run(args: argparse.Namespace) -> int:
         source.prepare()
     except (MappingError, TableError) as e:
         raise CommandError(str(e)) from None
+    engine = _engine(args, source.fmt, pack)
     if source.unmapped:
         shown = ", ".join(source.unmapped[:20]) + (" ..." if len(source.unmapped) > 20 else "")
         print(f"riskrules: columns not in the mapping, ignored / 未映射的列（已忽略）: {shown}", file=sys.stderr)
     settings = Settings(as_of=args.as_of, jurisdiction=args.jurisdiction, rules=args.rules, out_format=out_format,
                         rows=args.rows, detail=args.detail, citations=args.citations,
-                        rejects_format=rejects_format_of(args.rejects), source=source.name)
+                        rejects_format=rejects_format_of(args.rejects), source=source.name, engine=engine)
     inputs = tuple(x for x in (args.input, args.members, args.mapping) if x)
     fingerprint: dict[str, Any] = {"input": file_fingerprint(args.input) if args.input != "-" else {"path": "-"},
                                    "members": file_fingerprint(args.members) if args.members else None,
@@ -110,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     if args.rules:
         inputs += tuple(str(p) for p in Path(args.rules).rglob("*") if p.is_file())
     plan = Plan(out=args.out, rejects=args.rejects, settings=settings, workers=args.workers, resume=args.resume,
-                restart=args.restart, checkpoint_every=args.checkpoint_every, inputs=inputs, fingerprint=fingerprint)
+                restart=args.restart, checkpoint_every=args.checkpoint_every, inputs=inputs, fingerprint=fingerprint,
+                chunk=COLUMNAR_CHUNK if engine == "columnar" else 32)
     progress = Progress(args.progress, every=args.progress_every)
     try:
         outcome = screen(source, plan, pack, progress)
@@ -127,3 +132,43 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_STOPPED
     print(json.dumps(outcome.as_dict(), ensure_ascii=False), file=sys.stderr)
     return 0 if outcome.rejected == 0 else 3
+
+
+COLUMNAR_CHUNK = 4096
+"""Households a columnar chunk holds: deciding a chunk has a fixed cost, paid once per chunk."""
+
+
+def _columnar_installed() -> bool:
+    try:
+        import polars  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _without_columnar_form(pack: Any, as_of: Any) -> list[str]:
+    from ..columnar.decide import without_columnar_form
+
+    return without_columnar_form(pack, as_of)
+
+
+def _engine(args: argparse.Namespace, fmt: str, pack: Any) -> str:
+    """The engine to run: --engine, or for auto the columnar back end on Parquet input (where it
+    is installed, one process is asked for and it can compute every fact the pack reads), else
+    the plain path."""
+    if args.engine == "auto":
+        usable = fmt == "parquet" and args.workers == 1 and _columnar_installed()
+        return "columnar" if usable and not _without_columnar_form(pack, args.as_of) else "python"
+    if args.engine == "columnar":
+        if not _columnar_installed():
+            raise CommandError("--engine columnar needs the optional packages polars and pyarrow: pip install "
+                               "'riskrules[columnar]' / 列式后端需要可选依赖 polars 与 pyarrow：pip install 'riskrules[columnar]'")
+        if args.workers != 1:
+            raise CommandError("--engine columnar runs in one process and uses every core itself: leave out --workers "
+                               "/ 列式后端在单个进程内即使用全部核心，请勿同时指定 --workers")
+        missing = _without_columnar_form(pack, args.as_of)
+        if missing:
+            raise CommandError(f"--engine columnar cannot compute {', '.join(missing)}, which this pack reads: use --engine "
+                               f"python / 列式后端无法计算本规则包读取的 {', '.join(missing)}，请使用 --engine python")
+    return str(args.engine)

@@ -9,7 +9,8 @@ every flagged or undecided household, by the durable path. See docs/columnar.md.
 Needs the optional dependencies of ``riskrules[columnar]`` (polars, pyarrow).
 """
 
-from .screen import DETAILS, Screener, Screening, Summary, screen
+from .screen import DETAILS, Screener, Screening, Summary, Unreadable, screen, screen_batches
 from .shape import arrow_schema, records_to_batch, records_to_table
 
-__all__ = ["DETAILS", "Screener", "Screening", "Summary", "arrow_schema", "records_to_batch", "records_to_table", "screen"]
+__all__ = ["DETAILS", "Screener", "Screening", "Summary", "Unreadable", "arrow_schema", "records_to_batch", "records_to_table",
+           "screen", "screen_batches"]

@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from ..errors import EngineError
 from ..language.columnar import (
     condition,
     household_refs,
@@ -29,11 +30,11 @@ from ..language.columnar import (
 from ..language.ir import InSet, Quantified, walk
 from ..language.layout import fact_key
 from ..pack.pack import RulePack
-from .facts import COUNTS, aggregates, household_facts, item_table
+from .facts import COUNTS, HOUSEHOLD_FACTS, ITEM_FIELDS, aggregates, household_facts, item_table
 from .normalise import H, Prepared
 from .parameters import CHAIN, PLACE, DeadlineTable, PlaceTable
 
-__all__ = ["Decided", "Decider"]
+__all__ = ["Decided", "Decider", "without_columnar_form"]
 
 
 @dataclass
@@ -57,6 +58,10 @@ class Decider:
         self.places = PlaceTable(pack, as_of)
         self.deadlines = DeadlineTable(pack, as_of)
         self.fact_names = sorted(n for n in self.plan.reads_facts if n != "as_of")
+        missing = without_columnar_form(pack, as_of)
+        if missing:  # refused before any household is read, not halfway through a population
+            raise EngineError(f"the columnar back end has no form of {', '.join(missing)}: add it to riskrules.columnar.facts, "
+                              f"or assess this pack household by household / 列式后端缺少以下事实的实现：{', '.join(missing)}")
         self.rules = [c.rule for c in self.plan.order]
         # Every any()/all() of the pack, by collection, with the household columns its body reads.
         by_coll: dict[str, dict[str, Quantified]] = {}
@@ -64,6 +69,10 @@ class Decider:
             for q in quantifiers(rule.condition):
                 by_coll.setdefault(q.collection, {})[quantifier_column(q)] = q
         self.quantified = {coll: list(qs.values()) for coll, qs in by_coll.items()}
+        # Built once: building the expressions costs more than deciding a small batch with them.
+        self.compiled = [(rule.id, condition(rule.condition), rule.concludes) for rule in self.rules]
+        self.item_compiled = {coll: [item_condition(q.body).alias(quantifier_column(q)) for q in qs]
+                              for coll, qs in self.quantified.items()}
 
     def decide(self, prepared: Prepared) -> Decided:
         house = prepared.house.filter(~prepared.suspect)
@@ -120,7 +129,7 @@ class Decider:
                     for code in node.domain:
                         reads[set_flag_column(node.param.name, code)] = None
             rows = items[coll].join(facts.select(H, *reads), on=H, how="left") if reads else items[coll]
-            values = rows.select(H, *[item_condition(q.body).alias(quantifier_column(q)) for q in qs])
+            values = rows.select(H, *self.item_compiled[coll])
             agg = values.group_by(H).agg(*[a for q in qs for a in quantifier_aggregates(q, quantifier_column(q))])
             facts = facts.join(agg, on=H, how="left").with_columns(
                 *[quantifier_value(q, COUNTS[coll]).alias(quantifier_column(q)) for q in qs])
@@ -130,12 +139,21 @@ class Decider:
         lf = facts.lazy()
         signals = sorted({r.concludes for r in self.rules if r.concludes} | {s for r in self.rules for s in r.reads_signals()})
         lf = lf.with_columns(*[pl.lit(False).alias(signal_column(s)) for s in signals])
-        for rule in self.rules:
-            result = condition(rule.condition)
-            lf = lf.with_columns(result.alias(rule.id))
-            if rule.concludes:
-                lf = lf.with_columns(signal_update(signal_column(rule.concludes), pl.col(rule.id)).alias(signal_column(rule.concludes)))
+        for rule_id, result, concludes in self.compiled:
+            lf = lf.with_columns(result.alias(rule_id))
+            if concludes:
+                lf = lf.with_columns(signal_update(signal_column(concludes), pl.col(rule_id)).alias(signal_column(concludes)))
         return lf.select(H, *[r.id for r in self.rules]).collect()
+
+
+def without_columnar_form(pack: RulePack, as_of: date) -> list[str]:
+    """The facts and item fields ``pack`` reads that the columnar back end cannot compute."""
+    plan = pack._plan
+    missing = [name for name in sorted(plan.reads_facts) if name != "as_of" and name not in HOUSEHOLD_FACTS]
+    for coll, fields in sorted(plan.reads_items.items()):
+        known = ITEM_FIELDS[coll][1](as_of) if coll in ITEM_FIELDS and coll in COUNTS else {}
+        missing += [f"{coll}[].{f}" for f in sorted(fields) if f not in known]
+    return missing
 
 
 def _insets(body: object) -> list[InSet]:

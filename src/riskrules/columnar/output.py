@@ -59,3 +59,5 @@ class RowWriter:
             if not self.partial.exists():  # nothing screened: an empty file of the format
                 self.partial.write_bytes(b"")
             self.partial.replace(self.path)
+        else:  # a half-written file is no result: nothing is left behind
+            self.partial.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from ..errors import EngineError, mask_identity
+from ..errors import EngineError, InvalidRecord, mask_identity
 from ..pack.pack import RulePack
 
 __all__ = ["Referee", "REFEREE_MODES", "sample_mask", "sampled"]
@@ -67,7 +67,12 @@ class Referee:
 
     def check(self, record: Any, household_id: Any, outcomes: Mapping[str, bool | None]) -> None:
         """Decide ``record`` again and compare with the columnar ``outcomes`` (by rule id)."""
-        theirs = self.pack.outcomes(record, self.as_of, self.jurisdiction, engine=self.engine)
+        try:
+            theirs = self.pack.outcomes(record, self.as_of, self.jurisdiction, engine=self.engine)
+        except InvalidRecord as e:  # the fast checks let through a record the model refuses
+            hid = mask_identity(str(household_id))
+            raise EngineError(f"the columnar back end decided household {hid}, which the record model refuses "
+                              f"({', '.join(p.path for p in e.problems)}) / 列式后端判定了记录模型拒绝的户 {hid}") from None
         self.checked += 1
         for rule_id, mine in outcomes.items():
             other = theirs[rule_id]

@@ -36,12 +36,12 @@ from .normalise import H, prepare
 from .referee import Referee
 from .shape import records_to_batch
 
-__all__ = ["Screener", "Screening", "Summary", "screen", "ROW_COLUMNS", "DETAILS"]
+__all__ = ["Screener", "Screening", "Summary", "Unreadable", "empty_rows", "screen", "screen_batches", "ROW_COLUMNS", "DETAILS"]
 
 DETAILS = ("full", "compact")
 ROW_COLUMNS = ["row", "household_id", "as_of", "jurisdiction", "status", "category", "fired", "undecided", "flags", "problems"]
 _FLAGS = TypeAdapter(list[Flag])
-_RESULT_SCHEMA = {"row": pl.Int64, "household_id": pl.String, "as_of": pl.String, "jurisdiction": pl.String,
+_RESULT_SCHEMA: dict[str, Any] = {"row": pl.Int64, "household_id": pl.String, "as_of": pl.String, "jurisdiction": pl.String,
                   "status": pl.String, "category": pl.String, "fired": pl.List(pl.String), "undecided": pl.List(pl.String),
                   "flags": pl.String, "problems": pl.String}
 
@@ -93,6 +93,15 @@ class Screening:
         """Every rule's outcome for the household of input row ``row`` (empty when rejected)."""
         value = self.rows.filter(pl.col("row") == row)["outcomes"][0]
         return dict(value) if value is not None else {}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An input row that is no record at all (not JSON, not an object): its rejected row carries
+    the reader's ``problems`` (dicts with ``path``, ``code``, ``message_zh``, ``message_en``)."""
+
+    problems: tuple[dict[str, Any], ...]
+    household_id: str | None = None
 
 
 class Screener:
@@ -247,16 +256,17 @@ class Screener:
         durable-rules beside it, where it runs), as ``assess`` decides it."""
         hid = record.get("household_id") if isinstance(record, dict) else getattr(record, "household_id", None)
         hid = mask_identity(hid) if isinstance(hid, str) else None
+        if isinstance(record, Unreadable):
+            summary.rejected += 1
+            return _rejected(row, hid, self.as_of, [{k: p.get(k) or "" for k in ("path", "code", "message_zh", "message_en")}
+                                                    for p in record.problems])
         try:
             household = self.pack.validate(record, self.as_of, self.jurisdiction)
             outcome = self.pack.outcomes(household, self.as_of, self.jurisdiction)
             assessment = self.pack.assess(household, self.as_of, self.jurisdiction)
         except InvalidRecord as e:
             summary.rejected += 1
-            return {"row": row, "household_id": hid, "as_of": self.as_of.isoformat(), "jurisdiction": None, "status": "rejected",
-                    "category": None, "fired": None, "undecided": None, "flags": None, "outcomes": None,
-                    "__tail": _tail(None, None, None),
-                    "problems": orjson.dumps([p.as_dict() for p in e.problems]).decode("utf-8")}
+            return _rejected(row, hid, self.as_of, [p.as_dict() for p in e.problems])
         summary.assessed += 1
         flagged = bool(assessment.flags)
         summary.flagged += flagged
@@ -270,6 +280,14 @@ class Screener:
                 "fired": fired, "undecided": undecided, "__tail": _tail(assessment.category, fired, undecided),
                 "flags": _FLAGS.dump_json(assessment.flags).decode("utf-8") if self.detail == "full" else None,
                 "problems": None, "outcomes": {r: outcome[r] for r in self.rule_ids}}
+
+
+def _rejected(row: int, household_id: str | None, as_of: date, problems: list[dict[str, str]]) -> dict[str, Any]:
+    """A rejected row: where it was, and every problem, identity numbers masked."""
+    masked = [{k: mask_identity(str(v)) for k, v in p.items()} for p in problems]
+    return {"row": row, "household_id": household_id, "as_of": as_of.isoformat(), "jurisdiction": None, "status": "rejected",
+            "category": None, "fired": None, "undecided": None, "flags": None, "outcomes": None,
+            "__tail": _tail(None, None, None), "problems": orjson.dumps(masked).decode("utf-8")}
 
 
 def _original(h: int, originals: list[Any] | None, table: Any) -> Any:
@@ -345,51 +363,69 @@ def _batches(source: Any, rows: int) -> Iterator[tuple[pa.Table, list[Any] | Non
     raise RiskRulesError(f"cannot screen a {type(source).__name__}: give a Polars or Arrow table, a Parquet path or records")
 
 
+def screen_batches(pack: RulePack, source: Any, as_of: date, jurisdiction: str | None = None, *, detail: str = "full",
+                   referee: str = "flagged", referee_rate: float = 0.001, seed: int = 0,
+                   batch_rows: int = 50_000) -> Iterator[tuple[pl.DataFrame, Summary]]:
+    """The result rows of ``source`` batch by batch, each with its counts, as :func:`screen`
+    makes them; for a caller that writes them as they come (the command line)."""
+    if batch_rows < 1:
+        raise RiskRulesError("batch_rows must be at least 1")
+    # Built before the first batch is asked for, so a wrong date, jurisdiction or option is
+    # refused before anything is read or written.
+    screener = Screener(pack, as_of, jurisdiction, detail=detail, referee=referee, referee_rate=referee_rate, seed=seed)
+
+    def run() -> Iterator[tuple[pl.DataFrame, Summary]]:
+        first = 0
+        for table, originals in _batches(source, batch_rows):
+            result, summary = screener.batch(table, first, originals)
+            first += table.num_rows
+            yield result, summary
+
+    return run()
+
+
 def screen(pack: RulePack, source: Any, as_of: date, jurisdiction: str | None = None, *, detail: str = "full",
            referee: str = "flagged", referee_rate: float = 0.001, seed: int = 0, batch_rows: int = 50_000,
            out: str | Path | None = None) -> Screening | Summary:
     """Screen households column-wise (列式批量筛查); see the module's documentation.
 
     ``source``: a Polars DataFrame/LazyFrame, an Arrow Table/RecordBatch (the layout of
-    :func:`riskrules.columnar.arrow_schema`), a Parquet path, or an iterable of records.
+    :func:`riskrules.columnar.arrow_schema`), a Parquet path (read ``batch_rows`` rows at a
+    time), or an iterable of records (dicts, ``Household`` objects, or :class:`Unreadable`).
     ``detail``: ``full`` (flags with explanations) or ``compact`` (outcomes only).
     ``referee``: ``flagged`` (a sample, plus every flagged or undecided household), ``sample``
     or ``off``; ``referee_rate`` is the sample's share, ``seed`` its seed. Without ``out`` the
     rows are returned (:class:`Screening`); with ``out`` (``.jsonl`` or ``.parquet``) they are
     written batch by batch and the counts returned (:class:`Summary`).
     """
-    if batch_rows < 1:
-        raise RiskRulesError("batch_rows must be at least 1")
     started = time.perf_counter()
-    screener = Screener(pack, as_of, jurisdiction, detail=detail, referee=referee, referee_rate=referee_rate, seed=seed)
-    total = Summary(referee_engine=screener.referee.engine)
+    batches = screen_batches(pack, source, as_of, jurisdiction, detail=detail, referee=referee, referee_rate=referee_rate,
+                             seed=seed, batch_rows=batch_rows)
+    total = Summary(referee_engine="durable" if "durable" in pack.engines else "python")
     if out is None:
         parts: list[pl.DataFrame] = []
-        first = 0
-        for table, originals in _batches(source, batch_rows):
-            result, summary = screener.batch(table, first, originals)
-            first += table.num_rows
+        for result, summary in batches:
             total.add(summary)
             parts.append(result)
-        rows = pl.concat(parts) if parts else _empty(screener.rule_ids)
+        rows = pl.concat(parts) if parts else empty_rows(pack)
         total.seconds = time.perf_counter() - started
         return Screening(rows, total)
     from .output import RowWriter
 
     with RowWriter(Path(out)) as writer:
-        first = 0
-        for table, originals in _batches(source, batch_rows):
-            result, summary = screener.batch(table, first, originals)
-            first += table.num_rows
+        for result, summary in batches:
             total.add(summary)
             writer.write(result)
+        if not total.households:  # an empty result still has its columns
+            writer.write(empty_rows(pack))
     total.seconds = time.perf_counter() - started
     return total
 
 
-def _empty(rule_ids: list[str]) -> pl.DataFrame:
-    schema = {**_RESULT_SCHEMA, "outcomes": pl.Struct({r: pl.Boolean for r in rule_ids}), "json": pl.String}
-    return pl.DataFrame(schema=schema)
+def empty_rows(pack: RulePack) -> pl.DataFrame:
+    """No result row, with every column of one."""
+    outcomes = pl.Struct({c.rule.id: pl.Boolean for c in pack._plan.order})
+    return pl.DataFrame(schema={**_RESULT_SCHEMA, "outcomes": outcomes, "json": pl.String})
 
 
 def problems_of(row: pl.DataFrame) -> list[Problem]:

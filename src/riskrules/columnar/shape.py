@@ -221,73 +221,113 @@ class _Unfit(Exception):
     """A value the loose layout cannot hold as the model would read it: the record goes the slow way."""
 
 
-def _loose(node: Leaf, value: Any) -> Any:
-    """A leaf of an unchecked record, as text where the model parses text (money, dates); any
-    value of a type the model would not take as it is raises :class:`_Unfit`."""
-    kind = node.kind
-    if kind in ("money", "decimal"):
-        if isinstance(value, bool):
-            raise _Unfit
-        if isinstance(value, (Decimal, int)):
-            return str(value)
-        if isinstance(value, float):
-            return repr(value)  # what the model reads a float as; an exponent is refused by the text check
-        if isinstance(value, str):
-            return value
+def _loose_money(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
         raise _Unfit
-    if kind == "date":
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value.isoformat()
-        if isinstance(value, str):
-            return value
-        raise _Unfit
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        raise _Unfit
-    if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool) and -2**62 < value < 2**62:
-            return value
-        raise _Unfit
-    if kind == "code":
-        if isinstance(value, Coded):
-            return value.value
-        if isinstance(value, str):
-            return str.__str__(value)
-        raise _Unfit
-    if kind == "id_number":
-        if isinstance(value, ResidentId):
-            return value.reveal()
-        if isinstance(value, str):
-            return str.__str__(value)
-        raise _Unfit
+    if isinstance(value, (Decimal, int)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # what the model reads a float as; an exponent is refused by the text check
+    raise _Unfit
+
+
+def _loose_date(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value.isoformat()
+    raise _Unfit
+
+
+def _loose_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise _Unfit
+
+
+def _loose_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and -2**62 < value < 2**62:
+        return value
+    raise _Unfit
+
+
+def _loose_code(value: Any) -> Any:
+    if isinstance(value, Coded):
+        return value.value
     if isinstance(value, str):
         return str.__str__(value)
     raise _Unfit
 
 
+def _loose_identity(value: Any) -> Any:
+    if isinstance(value, ResidentId):
+        return value.reveal()
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise _Unfit
+
+
+def _loose_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise _Unfit
+
+
+_LOOSE_LEAF = {"money": _loose_money, "decimal": _loose_money, "date": _loose_date, "bool": _loose_bool, "int": _loose_int,
+               "code": _loose_code, "id_number": _loose_identity}
+
+
+def _loose(node: Leaf, value: Any) -> Any:
+    """A leaf of an unchecked record, as text where the model parses text (money, dates); any
+    value of a type the model would not take as it is raises :class:`_Unfit`."""
+    return _LOOSE_LEAF.get(node.kind, _loose_text)(value)
+
+
+_LEAF, _STRUCT, _ITEMS, _VALUES = range(4)
+
+
+@cache
+def _steps(group: Group) -> tuple[frozenset[str], tuple[tuple[str, int, Any], ...]]:
+    """A group's field names, and per field how to convert it: worked out once per group, not
+    once per record (the conversion runs for every household of a batch)."""
+    steps: list[tuple[str, int, Any]] = []
+    for f in group.fields:
+        if isinstance(f, Leaf):
+            steps.append((f.name, _LEAF, _LOOSE_LEAF.get(f.kind, _loose_text)))
+        elif f.kind == "struct":
+            steps.append((f.name, _STRUCT, f))
+        elif f.kind == "items":
+            steps.append((f.name, _ITEMS, f))
+        else:
+            assert f.value is not None
+            steps.append((f.name, _VALUES, _LOOSE_LEAF.get(f.value.kind, _loose_text)))
+    return frozenset(f.name for f in group.fields), tuple(steps)
+
+
 def _loose_group(group: Group, data: Any) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise _Unfit
-    names = {f.name for f in group.fields}
-    if any(k not in names for k in data):
+    names, steps = _steps(group)
+    if not names.issuperset(data):
         raise _Unfit  # the model forbids unknown fields
     out: dict[str, Any] = {}
-    for f in group.fields:
-        value = data.get(f.name)
+    get = data.get
+    for name, how, node in steps:
+        value = get(name)
         if value is None:
-            out[f.name] = None
-        elif isinstance(f, Leaf):
-            out[f.name] = _loose(f, value)
-        elif f.kind == "struct":
-            out[f.name] = _loose_group(f, value)
+            out[name] = None
+        elif how == _LEAF:
+            out[name] = node(value)
+        elif how == _STRUCT:
+            out[name] = _loose_group(node, value)
         elif not isinstance(value, list):
             raise _Unfit
-        elif f.kind == "items":
-            out[f.name] = [None if item is None else _loose_group(f, item) for item in value]
+        elif how == _ITEMS:
+            out[name] = [None if item is None else _loose_group(node, item) for item in value]
         else:
-            assert f.value is not None
-            out[f.name] = [None if v is None else _loose(f.value, v) for v in value]
+            out[name] = [None if v is None else node(v) for v in value]
     return out
 
 

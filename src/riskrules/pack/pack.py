@@ -233,14 +233,22 @@ class RulePack:
 
         return next_questions(self, record, as_of, jurisdiction)
 
-    def screen(self, source: Any, as_of: date, jurisdiction: str | None = None, **options: Any) -> Any:
+    def screen(self, source: Any, as_of: date, jurisdiction: str | None = None, *, detail: str = "full",
+               referee: str = "flagged", referee_rate: float = 0.001, seed: int = 0, batch_rows: int = 50_000,
+               out: str | Path | None = None) -> Any:
         """Screen a whole population column-wise (列式批量筛查): a Polars or Arrow table, a
-        Parquet path or records in; one row per household out, flags explained as
-        :meth:`assess` explains them. Needs ``riskrules[columnar]``; see
-        :func:`riskrules.columnar.screen` for the options and docs/columnar.md."""
+        Parquet path (read ``batch_rows`` households at a time) or records in; one row per
+        household out, in input order, flags explained as :meth:`assess` explains them
+        (``detail="full"``) or rules fired and undecided only (``"compact"``). A referee decides
+        a seeded sample (``referee_rate``, ``seed``) and, with ``referee="flagged"``, every
+        flagged or undecided household again by the durable path; a disagreement raises
+        :class:`~riskrules.errors.EngineError`. Returns a :class:`riskrules.columnar.Screening`,
+        or with ``out`` (``.jsonl``/``.parquet``) writes the rows there and returns the
+        :class:`riskrules.columnar.Summary`. Needs ``riskrules[columnar]``; see docs/columnar.md."""
         from ..columnar import screen
 
-        return screen(self, source, as_of, jurisdiction, **options)
+        return screen(self, source, as_of, jurisdiction, detail=detail, referee=referee, referee_rate=referee_rate, seed=seed,
+                      batch_rows=batch_rows, out=out)
 
 
 def _calendar(root: Path, log: ErrorLog) -> WorkCalendar:

@@ -33,7 +33,7 @@ from ..pack.pack import RulePack
 from .catalogue import catalogue, catalogue_path
 from .progress import Progress
 from .rows import FLAG_COLUMNS, HOUSEHOLD_COLUMNS
-from .work import REJECT_COLUMNS, Assessor, Settings, csv_line, init_worker, work_chunk
+from .work import REJECT_COLUMNS, Settings, assessor_for, csv_line, init_worker, work_chunk
 
 __all__ = ["Interrupted", "Outcome", "Plan", "ScreeningError", "WorkerDied", "output_paths", "screen"]
 
@@ -192,7 +192,7 @@ class _Chunks:
 
 def _results(chunks: Iterator[list[Unit]], plan: Plan, pack: RulePack | None) -> Iterator[list[tuple[bool, bytes, tuple[str, ...]]]]:
     if plan.workers <= 1:
-        assessor = Assessor(plan.settings, pack)
+        assessor = assessor_for(plan.settings, pack)
         for chunk in chunks:
             yield assessor.chunk(chunk)
         return

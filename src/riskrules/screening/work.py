@@ -12,8 +12,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
+from ..assessment import Assessment
 from ..errors import EngineError, InvalidRecord
 from ..io.convert import safe_value
 from ..io.units import Unit, problem
@@ -28,7 +29,7 @@ from .rows import (
     household_row,
 )
 
-__all__ = ["REJECT_COLUMNS", "Assessor", "Settings", "csv_line", "init_worker", "work_chunk"]
+__all__ = ["REJECT_COLUMNS", "Assessor", "Settings", "assessor_for", "csv_line", "init_worker", "work_chunk"]
 
 REJECT_COLUMNS = ["source", "row", "last_row", "household_id", "problem_source", "problem_row", "column", "path", "code",
                   "message_zh", "message_en", "value"]
@@ -45,6 +46,7 @@ class Settings:
     citations: str             # ref, full
     rejects_format: str        # jsonl, csv
     source: str                # the input's name, written in each reject
+    engine: str = "python"     # python: each household by the record model and the rule engines; columnar: see columnar.py
 
 
 def csv_line(values: list[Any]) -> bytes:
@@ -103,25 +105,33 @@ class Assessor:
                       "problems": problems}) + b"\n"
 
     def one(self, unit: Unit) -> tuple[bool, bytes, tuple[str, ...]]:
+        return self.assessed(unit)[0]
+
+    def assessed(self, unit: Unit, check: Callable[[Assessment], None] | None = None
+                 ) -> tuple[tuple[bool, bytes, tuple[str, ...]], Assessment | None]:
+        """The unit's output, and its assessment when it has one; ``check`` may refuse the
+        assessment with an :class:`EngineError` (the household is then rejected with it)."""
         s = self.s
         problems = list(unit.problems)
         if unit.record is None:
-            return False, self.reject(unit, problems), ()
+            return (False, self.reject(unit, problems), ()), None
         try:
             household = self.pack.validate(unit.record, s.as_of, s.jurisdiction)
             if problems:
-                return False, self.reject(unit, problems), ()
+                return (False, self.reject(unit, problems), ()), None
             a = self.pack.assess(household, s.as_of, s.jurisdiction)
+            if check is not None:
+                check(a)
         except InvalidRecord as e:
-            return False, self.reject(unit, problems + _located(e, unit)), ()
+            return (False, self.reject(unit, problems + _located(e, unit)), ()), None
         except EngineError as e:
-            return False, self.reject(unit, problems + [problem("engine_error", f"规则引擎出错：{safe_value(e, 300)}",
-                                                                f"the rule engines failed: {safe_value(e, 300)}", row=unit.row)]), ()
+            return (False, self.reject(unit, problems + [problem("engine_error", f"规则引擎出错：{safe_value(e, 300)}",
+                                                                 f"the rule engines failed: {safe_value(e, 300)}", row=unit.row)]), ()), None
         except Exception as e:  # noqa: BLE001 -- one household must not end the run; the type names the bug
-            return False, self.reject(unit, problems + [problem("internal_error", f"评估时出现内部错误（{type(e).__name__}）",
-                                                                f"internal error while assessing ({type(e).__name__})", row=unit.row)]), ()
+            return (False, self.reject(unit, problems + [problem("internal_error", f"评估时出现内部错误（{type(e).__name__}）",
+                                                                 f"internal error while assessing ({type(e).__name__})", row=unit.row)]), ()), None
         kinds = tuple(str(f.kind) for f in a.flags)
-        return True, self.encode(unit.row, household, a), kinds
+        return (True, self.encode(unit.row, household, a), kinds), a
 
     def encode(self, row: int, household: Any, a: Any) -> bytes:
         s = self.s
@@ -142,6 +152,15 @@ class Assessor:
 
     def chunk(self, units: list[Unit]) -> list[tuple[bool, bytes, tuple[str, ...]]]:
         return [self.one(u) for u in units]
+
+
+def assessor_for(settings: Settings, pack: RulePack | None = None) -> Assessor:
+    """The assessor of ``settings.engine``."""
+    if settings.engine == "columnar":
+        from .columnar import ColumnarAssessor
+
+        return ColumnarAssessor(settings, pack)
+    return Assessor(settings, pack)
 
 
 _WORKER: Assessor | None = None
@@ -172,7 +191,7 @@ def init_worker(settings: Settings) -> None:
             time.sleep(1.0)
 
     threading.Thread(target=watchdog, name="riskrules-parent-watchdog", daemon=True).start()
-    _WORKER = Assessor(settings)
+    _WORKER = assessor_for(settings)
 
 
 def work_chunk(units: list[Unit]) -> list[tuple[bool, bytes, tuple[str, ...]]]:
