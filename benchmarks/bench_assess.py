@@ -24,42 +24,17 @@ carry more flags each.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
-import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import riskrules  # noqa: E402
+from _common import AS_OF, measure
 
-AS_OF = date(2022, 7, 31)
-
-
-def timed(label: str, items: list[Any], fn: Callable[[Any], Any], base: float | None = None) -> float:
-    for item in items[: min(200, len(items))]:  # warm up
-        fn(item)
-    gc.collect()
-    gc.disable()
-    latencies = []
-    start = time.perf_counter()
-    for item in items:
-        t0 = time.perf_counter_ns()
-        fn(item)
-        latencies.append(time.perf_counter_ns() - t0)
-    total = time.perf_counter() - start
-    gc.enable()
-    latencies.sort()
-    per_second = len(items) / total
-    ratio = "" if base is None else f"   {base / per_second:5.1f}x the baseline's time"
-    print(f"{label:<30} {per_second:>9,.0f}/s   p50 {statistics.median(latencies) / 1000:>7.1f} µs   "
-          f"p99 {latencies[int(len(latencies) * 0.99) - 1] / 1000:>7.1f} µs{ratio}")
-    return per_second
+import riskrules
 
 
 def workload(name: str, n: int) -> list[tuple[riskrules.Household, date]]:
@@ -67,7 +42,9 @@ def workload(name: str, n: int) -> list[tuple[riskrules.Household, date]]:
         examples = list(riskrules.load_examples().values())
         return [(examples[i % len(examples)].model_copy(update={"household_id": f"B{i:06d}"}), AS_OF) for i in range(n)]
     sys.path.insert(0, str(ROOT / "tests" / "golden"))
-    from population import population  # the frozen, seeded population of the byte-identity test
+    from population import (
+        population,  # the frozen, seeded population of the byte-identity test
+    )
 
     out = [(riskrules.Household.model_validate(record), as_of) for record, as_of in population(min(n, 3000))]
     return [out[i % len(out)] for i in range(n)]
@@ -89,16 +66,16 @@ def main() -> None:
     encoder = pack._encoder
     print(f"riskrules benchmark: pack {pack.name} {pack.version}, {len(pack.rules)} rules, {args.n} households "
           f"({args.workload}), Python {sys.version.split()[0]}, one core")
-    base = timed("plain-Python conditions", facts, reference.run)
+    base = measure("plain-Python conditions", facts, reference.run)
     if runner is not None:
-        timed("durable-rules engine", facts, runner.run, base)
+        measure("durable-rules engine", facts, runner.run, base)
     else:
         print("durable-rules engine: not importable on this Python; assessments use the plain-Python evaluator alone")
-    timed("facts (record -> fact)", items, lambda x: encoder.encode(x[0], x[1], x[0].region_code), base)
-    full = timed("full assess", items, lambda x: pack.assess(x[0], as_of=x[1]), base)
-    timed("full assess + explanations", items, lambda x: pack.assess(x[0], as_of=x[1]).explained(), base)
-    timed("full assess + JSON", items, lambda x: pack.assess(x[0], as_of=x[1]).model_dump_json(), base)
-    print(f"\nfull assess: {full:,.0f}/s")
+    measure("facts (record -> fact)", items, lambda x: encoder.encode(x[0], x[1], x[0].region_code), base)
+    full = measure("full assess", items, lambda x: pack.assess(x[0], as_of=x[1]), base)
+    measure("full assess + explanations", items, lambda x: pack.assess(x[0], as_of=x[1]).explained(), base)
+    measure("full assess + JSON", items, lambda x: pack.assess(x[0], as_of=x[1]).model_dump_json(), base)
+    print(f"\nfull assess: {full.wall:,.0f}/s (by CPU time {full.cpu:,.0f}/s)")
 
 
 if __name__ == "__main__":

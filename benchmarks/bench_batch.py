@@ -60,13 +60,15 @@ import resource, subprocess, sys, time
 t = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 wall = time.perf_counter() - t
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss, code, usage.ru_utime + usage.ru_stime)
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, int, int]:
+def measure(cmd: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (kB) of the largest process, exit code, CPU seconds of every process."""
     out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1]), int(out[2])
+    return float(out[0]), int(out[1]), int(out[2]), float(out[3])
 
 
 def main() -> None:
@@ -89,8 +91,9 @@ def main() -> None:
               f"{time.perf_counter() - t:,.1f} s", flush=True)
     lines = []
 
-    def report(label: str, wall: float, rss_kb: int, extra: str = "") -> None:
-        line = f"{label:<34} {args.n / wall:8,.0f} households/s   {wall:8,.1f} s   peak {rss_kb / 1024:7,.0f} MB {extra}"
+    def report(label: str, wall: float, rss_kb: int, cpu: float, extra: str = "") -> None:
+        line = (f"{label:<34} {args.n / wall:8,.0f} households/s   {wall:8,.1f} s   peak {rss_kb / 1024:7,.0f} MB   "
+                f"CPU {cpu:8,.1f} s ({args.n / cpu:6,.0f} households per CPU-second) {extra}")
         lines.append(line)
         print(line, flush=True)
 
@@ -98,17 +101,17 @@ def main() -> None:
         out, rej = folder / f"out-{w}.jsonl", folder / f"rejects-{w}.jsonl"
         for p in (out, rej):
             p.unlink(missing_ok=True)
-        wall, rss, code = measure([sys.executable, "-m", "riskrules", "assess", str(source), "--as-of", AS_OF, "--out", str(out),
+        wall, rss, code, cpu = measure([sys.executable, "-m", "riskrules", "assess", str(source), "--as-of", AS_OF, "--out", str(out),
                                    "--rejects", str(rej), "--workers", str(w), "--progress", "off"])
-        report(f"riskrules assess --workers {w}", wall, rss, f"(exit {code})")
+        report(f"riskrules assess --workers {w}", wall, rss, cpu, f"(exit {code}{': rows rejected, as generated' if code == 3 else ''})")
     outs = sorted(folder.glob("out-*.jsonl"))
     if len(outs) > 1:
         same = len({p.read_bytes() for p in outs}) == 1
         print(f"outputs identical across worker counts: {same}", flush=True)
     if not args.skip_baselines and args.format == "jsonl":
         for mode, label in (("assess", "plain loop (pack.assess)"), ("reference", "reference only (no durable-rules)")):
-            wall, rss, code = measure([sys.executable, "-c", _LOOP, str(source), str(folder / f"plain-{mode}.jsonl"), mode])
-            report(label, wall, rss)
+            wall, rss, code, cpu = measure([sys.executable, "-c", _LOOP, str(source), str(folder / f"plain-{mode}.jsonl"), mode])
+            report(label, wall, rss, cpu)
     print(json.dumps({"n": args.n, "format": args.format, "cpus": os.cpu_count(), "lines": lines}, ensure_ascii=False))
 
 

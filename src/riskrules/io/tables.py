@@ -155,7 +155,7 @@ def parquet_rows(path: str | Path, batch_rows: int = 4096) -> Iterator[tuple[int
     """The column names as row 0, then each record (from 1), batch by batch."""
     pq = need("pyarrow.parquet", "parquet")
     try:
-        pf = pq.ParquetFile(str(path))
+        pf = pq.ParquetFile(str(path), pre_buffer=False)  # buffered, memory grows with the rows read
     except Exception as e:  # noqa: BLE001
         raise TableError(f"cannot read the Parquet file {path}: {e} / 无法读取 Parquet 文件") from None
     names = pf.schema_arrow.names
