@@ -7,6 +7,7 @@ Slow (a Spark session takes tens of seconds to start): run with ``pytest -m slow
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -49,6 +50,8 @@ COUNTS = ("households", "assessed", "rejected", "flagged", "undecided", "slow_pa
 def spark() -> Iterator[SparkSession]:
     """One small session for the module: two executor threads; tiny file splits and Arrow
     batches so a few hundred households span several partitions and many batches."""
+    # Workers on this Python, not PATH's python3 (the SparkContext reads PYSPARK_PYTHON when made).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (SparkSession.builder.master("local[2]").appName("riskrules tests")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "2")

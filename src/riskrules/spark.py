@@ -28,7 +28,9 @@ polars and pyarrow, on the driver and on every executor. See docs/spark.md.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -444,6 +446,11 @@ def screen_spark(source: Any, as_of: date, jurisdiction: str | None = None, *, r
             builder = SparkSession.builder.appName("riskrules screen").config("spark.ui.showConsoleProgress", "false")
             if master is not None:
                 builder = builder.master(master)
+            if (master or "").startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+                # Local workers start `python3` from PATH unless PYSPARK_PYTHON names another (the
+                # SparkContext reads it when created), which need not be this Python: a virtual
+                # environment, or another version, which PySpark then refuses.
+                os.environ["PYSPARK_PYTHON"] = sys.executable
             spark = builder.getOrCreate()
             own = True
     startup = time.perf_counter() - starting
