@@ -27,18 +27,26 @@ __all__ = [
 ]
 
 
-class FlagKind(str, Enum):
-    """What a rule concludes about a household (标记类型); the order is the order flags are listed."""
+class _Titled(str, Enum):
+    """A code with its Chinese and English titles: members are ``(code, title_zh, title_en)``,
+    their value the code, and they print as it."""
 
     title_zh: str
     title_en: str
 
-    def __new__(cls, code: str, title_zh: str, title_en: str) -> "FlagKind":
+    def __new__(cls, code: str, title_zh: str, title_en: str) -> "_Titled":
         obj = str.__new__(cls, code)
         obj._value_ = code
         obj.title_zh = title_zh
         obj.title_en = title_en
         return obj
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class FlagKind(_Titled):
+    """What a rule concludes about a household (标记类型); the order is the order flags are listed."""
 
     MONITORING_OBJECT = ("monitoring_object", "监测对象识别", "monitoring objects")
     GREEN_CHANNEL = ("green_channel", "绿色通道", "green channel")
@@ -49,9 +57,6 @@ class FlagKind(str, Enum):
     DATA_QUALITY = ("data_quality", "数据质量", "data quality")
     SIGNAL = ("signal", "信号", "signals")
 
-    def __str__(self) -> str:
-        return self.value
-
     @property
     def order(self) -> int:
         return _KIND_ORDER[self]
@@ -60,26 +65,13 @@ class FlagKind(str, Enum):
 _KIND_ORDER = {kind: i for i, kind in enumerate(FlagKind)}
 
 
-class Severity(str, Enum):
+class Severity(_Titled):
     """How urgent a flag is (严重程度): a rule broken, something to act on, or something to know."""
-
-    title_zh: str
-    title_en: str
-
-    def __new__(cls, code: str, title_zh: str, title_en: str) -> "Severity":
-        obj = str.__new__(cls, code)
-        obj._value_ = code
-        obj.title_zh = title_zh
-        obj.title_en = title_en
-        return obj
 
     BREACH = ("breach", "违规", "breach: a rule or deadline of the policy is broken")
     # Not 预警: that word names the alerts (风险预警), a kind of flag, not how urgent one is.
     WARNING = ("warning", "警示", "warning: something to verify or act on")
     NOTICE = ("notice", "提示", "notice: for information")
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _M = TypeVar("_M", bound="_Out")
